@@ -1,0 +1,21 @@
+// Prints the bundle's size (minified, gzip -9, brotli) and fails when gzip exceeds the budget:
+// every byte is paid by every page view.
+import { readFileSync } from 'node:fs';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+
+const BUDGET = 10 * 1024;
+const file = 'dist/auth-elements.js';
+let code;
+try {
+  code = readFileSync(file);
+} catch {
+  console.error(`${file} is missing: run npm run build first`);
+  process.exit(1);
+}
+const gzip = gzipSync(code, { level: 9 }).length;
+const brotli = brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+console.log(`${file}: ${code.length} B minified, ${gzip} B gzip -9, ${brotli} B brotli (budget ${BUDGET} B gzip)`);
+if (gzip > BUDGET) {
+  console.error(`over budget by ${gzip - BUDGET} B`);
+  process.exit(1);
+}

@@ -1,0 +1,72 @@
+import { ReactiveElement } from '@lit/reactive-element';
+import { AuthErrorEvent, AuthSignedInEvent } from '../events.js';
+import { handleResponse, parseFragment } from '../protocol/callback.js';
+import { slot } from './dom.js';
+import { toAuthError } from '../protocol/errors.js';
+import { getStore } from '../store/token-store.js';
+
+/**
+ * Completes sign-in on the redirect page: reads the provider's response from the URL fragment, removes it from the
+ * address bar at once, validates it (state, ID token signature and claims, nonce, at_hash), stores the session, and
+ * returns to the page where sign-in started. With no response in the fragment it does nothing, so it can sit on
+ * every page.
+ *
+ * @summary Handles the implicit grant's redirect.
+ * @tagname auth-callback
+ * @slot - Shown as is (for example "Signing you in…").
+ * @fires {AuthSignedInEvent} auth-signed-in - The response was valid and its session stored; detail has the ID token's claims, scope and expiry, never a token.
+ * @fires {AuthErrorEvent} auth-error - The response was an error or failed a check; nothing was stored.
+ */
+export class AuthCallbackElement extends ReactiveElement {
+  /** Settles when the response in the fragment (if any) has been handled; for tests and pages that await it. */
+  declare readonly complete: Promise<void>;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    (this as { complete: Promise<void> }).complete = this.#complete();
+  }
+
+  async #complete(): Promise<void> {
+    let params: Record<string, string> | null;
+    try {
+      params = parseFragment(location.hash);
+      if (!params) return;
+    } catch (error) {
+      this.#forgetFragment();
+      this.dispatchEvent(new AuthErrorEvent(toAuthError(error).toDetail()));
+      return;
+    }
+    // Tokens must not stay in the address bar, history or a bookmark, whatever the outcome.
+    this.#forgetFragment();
+    try {
+      const { session, transaction } = await handleResponse(params);
+      const store = getStore(transaction.store);
+      store.set(session, transaction.storage);
+      const { claims, scope, expiresAt } = session;
+      this.dispatchEvent(new AuthSignedInEvent({ store: store.name, claims, scope, expiresAt }));
+      const back = new URL(transaction.returnTo);
+      // returnTo was recorded by createTransaction on this origin; the response cannot choose it.
+      if (back.origin === location.origin && back.pathname + back.search !== location.pathname + location.search) {
+        location.replace(back.href);
+      }
+    } catch (error) {
+      this.dispatchEvent(new AuthErrorEvent(toAuthError(error).toDetail()));
+    }
+  }
+
+  #forgetFragment(): void {
+    history.replaceState(history.state, '', location.pathname + location.search);
+  }
+
+  protected override createRenderRoot() {
+    const root = super.createRenderRoot();
+    slot(root);
+    return root;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'auth-callback': AuthCallbackElement;
+  }
+}

@@ -1,0 +1,90 @@
+import { AuthLoginEvent } from '../events.js';
+import { startSignIn } from '../protocol/authorize.js';
+import { AuthButtonElement } from './auth-button.js';
+
+/**
+ * A sign-in button: sends the user to the provider's `/authorize` with a fresh `state` and `nonce`
+ * (the OAuth 2.0 / OpenID Connect implicit grant).
+ *
+ * @summary Starts sign-in with the implicit grant.
+ * @tagname auth-login
+ * @slot - The button's label (default "Sign in").
+ * @csspart button - The native button.
+ * @fires {AuthLoginEvent} auth-login - Cancelable, just before leaving for the provider; `detail.url` is the authorize URL.
+ * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`).
+ */
+export class AuthLoginElement extends AuthButtonElement {
+  static override properties = {
+    ...AuthButtonElement.properties,
+    issuer: {},
+    domain: {},
+    clientId: { attribute: 'client-id' },
+    audience: {},
+    scope: {},
+    responseType: { attribute: 'response-type' },
+    redirectUri: { attribute: 'redirect-uri' },
+    storage: {},
+    allowedOrigins: { attribute: 'allowed-origins' },
+    leeway: { type: Number },
+  };
+
+  protected readonly label = 'Sign in';
+
+  /** OpenID issuer URL; endpoints come from `<issuer>/.well-known/openid-configuration`. */
+  declare issuer: string | null;
+  /** Auth0 tenant domain, shorthand for the issuer `https://<domain>/` (sign-out then uses Auth0's `/v2/logout`). */
+  declare domain: string | null;
+  /** The application's client id at the provider (required). */
+  declare clientId: string | null;
+  /** The API the access token is for (Auth0's `audience`); when it is an http(s) URL, its origin may receive the token. */
+  declare audience: string | null;
+  /** Space-separated scopes; `openid` is added when an ID token is asked for. */
+  declare scope: string;
+  /** `id_token token` (default), `id_token` or `token`; unknown values fall back to the default. */
+  declare responseType: string;
+  /** Where the provider sends the response; default: this page without query and fragment. Must be on this origin. */
+  declare redirectUri: string | null;
+  /**
+   * Where the session is kept: `session` (default: this tab), `local` (every tab, survives restarts, so a token
+   * stays on the device until it expires or sign-out) or `memory` (this page only). Unknown values mean `session`.
+   */
+  declare storage: string;
+  /**
+   * Space-separated origins, besides this page's and the audience's, that may receive the access token.
+   * Every origin listed gets the user's token: list only APIs you trust.
+   */
+  declare allowedOrigins: string | null;
+  /** Allowed clock skew in seconds for ID token times. */
+  declare leeway: number;
+
+  constructor() {
+    super();
+    this.issuer = this.domain = this.clientId = this.audience = this.redirectUri = this.allowedOrigins = null;
+    this.scope = 'openid profile';
+    this.responseType = 'id_token token';
+    this.storage = 'session';
+    this.leeway = 60;
+  }
+
+  /**
+   * Starts sign-in: discovers the provider, records the pending sign-in, fires `auth-login`, then leaves for the
+   * provider unless that event was canceled. Resolves with the authorize URL, or `undefined` when it failed.
+   */
+  login(): Promise<string | undefined> {
+    return this.run(async () => {
+      const { url } = await startSignIn(this);
+      if (this.dispatchEvent(new AuthLoginEvent({ url }))) location.assign(url);
+      return url;
+    });
+  }
+
+  protected activate() {
+    return this.login();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'auth-login': AuthLoginElement;
+  }
+}

@@ -1,0 +1,62 @@
+import { AuthSignedOutEvent } from '../events.js';
+import { endSessionUrl } from '../protocol/logout.js';
+import { AuthButtonElement } from './auth-button.js';
+
+/**
+ * A sign-out button: clears the token store and, with `return-to`, ends the provider session too
+ * (OpenID Connect RP-Initiated Logout, or Auth0's `/v2/logout` for `domain`).
+ *
+ * @summary Signs out.
+ * @tagname auth-logout
+ * @slot - The button's label (default "Sign out").
+ * @csspart button - The native button.
+ * @fires {AuthSignedOutEvent} auth-signed-out - The store was cleared; cancelable: canceling it keeps the page from leaving for the provider's sign-out (`logout()` still resolves with that URL).
+ * @fires {AuthErrorEvent} auth-error - The provider session could not be ended (the local session is cleared anyway).
+ */
+export class AuthLogoutElement extends AuthButtonElement {
+  static override properties = {
+    ...AuthButtonElement.properties,
+    returnTo: { attribute: 'return-to' },
+  };
+
+  protected readonly label = 'Sign out';
+
+  /**
+   * After clearing the store, end the provider session and come back to this URL (it must be registered with the
+   * provider as a post-logout redirect URI). Without it, only the local session ends.
+   */
+  declare returnTo: string | null;
+
+  constructor() {
+    super();
+    this.returnTo = null;
+  }
+
+  /**
+   * Signs out: clears the store, fires `auth-signed-out`, then, with `return-to`, leaves for the provider's
+   * sign-out endpoint unless that event was canceled. Resolves with that URL, or `undefined` when only the local
+   * session ended.
+   */
+  logout(): Promise<string | undefined> {
+    return this.run(async () => {
+      const { store } = this.storeController;
+      const { session } = store;
+      store.clear();
+      const leave = this.dispatchEvent(new AuthSignedOutEvent({ store: store.name }));
+      if (!this.returnTo) return undefined;
+      const url = await endSessionUrl(session, this.returnTo);
+      if (leave) location.assign(url);
+      return url;
+    });
+  }
+
+  protected activate() {
+    return this.logout();
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'auth-logout': AuthLogoutElement;
+  }
+}

@@ -1,0 +1,194 @@
+import { AuthError } from './errors.js';
+import { discover, resolveIssuer, secureUrl, type ProviderMetadata } from './discovery.js';
+import { randomToken } from './encoding.js';
+import type { RequestOptions } from './http.js';
+import { tokenOrigins } from './origins.js';
+
+/** The implicit response types (OAuth 2.0 Multiple Response Type Encoding Practices). */
+export type ResponseType = 'id_token token' | 'id_token' | 'token';
+/** Where a store keeps its session. */
+export type StorageKind = 'session' | 'local' | 'memory';
+
+/** What `<auth-login>` is configured with. */
+export interface SignInConfig {
+  issuer?: string | null;
+  domain?: string | null;
+  clientId?: string | null;
+  audience?: string | null;
+  scope?: string | null;
+  responseType?: string | null;
+  redirectUri?: string | null;
+  store?: string | null;
+  storage?: string | null;
+  /** Space-separated extra origins that may receive the access token. */
+  allowedOrigins?: string | null;
+  leeway?: number | null;
+}
+
+/** A pending sign-in, kept in sessionStorage from the redirect to the provider until its response arrives. */
+export interface Transaction {
+  state: string;
+  nonce: string;
+  issuer: string;
+  /** Configured with Auth0's `domain` (which changes how sign-out works). */
+  auth0: boolean;
+  clientId: string;
+  redirectUri: string;
+  responseType: ResponseType;
+  scope: string;
+  audience?: string;
+  store: string;
+  storage: StorageKind;
+  allowedOrigins: string[];
+  leeway: number;
+  /** The page sign-in started on (same origin, recorded by the library itself, never taken from the response). */
+  returnTo: string;
+  /** `Date.now()` when the sign-in started. */
+  createdAt: number;
+}
+
+/** A pending sign-in older than this is refused. */
+export const TRANSACTION_LIFETIME = 10 * 60_000;
+const TX_PREFIX = 'auth-elements:tx:';
+const USED_KEY = 'auth-elements:used-states';
+
+const RESPONSE_TYPES: readonly string[] = ['id_token token', 'id_token', 'token'];
+
+/** The response type, in canonical order; unknown values fall back to the default `id_token token`. */
+export function normalizeResponseType(value: string | null | undefined): ResponseType {
+  const canonical = (value ?? '').trim().split(/\s+/).sort().join(' ');
+  return (RESPONSE_TYPES.includes(canonical) ? canonical : 'id_token token') as ResponseType;
+}
+
+/** The storage kind; unknown values fall back to the default `session`. */
+export function normalizeStorage(value: string | null | undefined): StorageKind {
+  return value === 'local' || value === 'memory' ? value : 'session';
+}
+
+/**
+ * Checks the configuration and makes a new pending sign-in with a fresh 256-bit `state` and `nonce`.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthRequest
+ */
+export function createTransaction(config: SignInConfig, page: Location | URL = location): Transaction {
+  const issuer = resolveIssuer(config);
+  if (!config.clientId) throw new AuthError('invalid_config', 'The client-id attribute is required');
+  const pageUrl = new URL(page.href);
+  pageUrl.hash = '';
+  const redirect = secureUrl(config.redirectUri || `${pageUrl.origin}${pageUrl.pathname}`, 'redirect URI', pageUrl.href);
+  // The pending sign-in lives in this origin's sessionStorage, so the response must come back to this origin.
+  if (redirect.origin !== pageUrl.origin) {
+    throw new AuthError('invalid_config', `The redirect URI ${redirect.href} must be on this page's origin ${pageUrl.origin}`);
+  }
+  const responseType = normalizeResponseType(config.responseType);
+  let scope = (config.scope ?? 'openid profile').trim().replace(/\s+/g, ' ');
+  // An ID token is only issued for the openid scope (OpenID Connect Core section 3.1.2.1).
+  if (responseType !== 'token' && !scope.split(' ').includes('openid')) scope = `openid ${scope}`.trim();
+  const leeway = Number.isFinite(config.leeway) && (config.leeway as number) >= 0 ? (config.leeway as number) : 60;
+  const tx: Transaction = {
+    state: randomToken(),
+    nonce: randomToken(),
+    issuer,
+    auth0: !!config.domain,
+    clientId: config.clientId,
+    redirectUri: redirect.href,
+    responseType,
+    scope,
+    store: config.store || 'default',
+    storage: normalizeStorage(config.storage),
+    allowedOrigins: tokenOrigins(pageUrl.origin, config.audience, config.allowedOrigins),
+    leeway,
+    returnTo: pageUrl.href,
+    createdAt: Date.now(),
+  };
+  if (config.audience) tx.audience = config.audience;
+  return tx;
+}
+
+/** Records a pending sign-in in sessionStorage (and drops those that can no longer complete). */
+export function saveTransaction(tx: Transaction): void {
+  purgeTransactions(tx.createdAt);
+  sessionStorage.setItem(TX_PREFIX + tx.state, JSON.stringify(tx));
+}
+
+/**
+ * The authorization request URL for a pending sign-in, on the discovered `authorization_endpoint`
+ * (its own query kept). `audience` is Auth0's parameter; other providers ignore it.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthRequest
+ */
+export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction): string {
+  const url = new URL(metadata.authorization_endpoint);
+  const params: Record<string, string | undefined> = {
+    client_id: tx.clientId,
+    response_type: tx.responseType,
+    redirect_uri: tx.redirectUri,
+    scope: tx.scope,
+    audience: tx.audience,
+    state: tx.state,
+    nonce: tx.nonce,
+  };
+  for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
+  return url.href;
+}
+
+/** Discovers the provider and starts a sign-in: the pending transaction and the URL to send the user to. */
+export async function startSignIn(config: SignInConfig, options: RequestOptions = {}): Promise<{ url: string; transaction: Transaction }> {
+  const transaction = createTransaction(config);
+  const metadata = await discover(transaction.issuer, options);
+  saveTransaction(transaction);
+  return { url: authorizeUrl(metadata, transaction), transaction };
+}
+
+/**
+ * Takes the pending sign-in for a response's `state` out of sessionStorage: exact match, single use, at most
+ * {@link TRANSACTION_LIFETIME} old. Throws `invalid_state` saying which of those failed.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
+ */
+export function takeTransaction(state: string | null, now = Date.now()): Transaction {
+  if (!state) throw new AuthError('invalid_state', 'The response has no state parameter');
+  const key = TX_PREFIX + state;
+  const raw = sessionStorage.getItem(key);
+  const used: string[] = readUsed();
+  if (raw === null) {
+    throw new AuthError('invalid_state', used.includes(state)
+      ? 'This sign-in response was already used: a callback URL can be used once only (replayed state)'
+      : 'No pending sign-in matches the response\'s state (unknown state: the sign-in was started in another tab or browser, its data was cleared, or the state was altered)');
+  }
+  sessionStorage.removeItem(key);
+  sessionStorage.setItem(USED_KEY, JSON.stringify([state, ...used].slice(0, 20)));
+  let tx: Transaction;
+  try {
+    tx = JSON.parse(raw) as Transaction;
+  } catch {
+    throw new AuthError('invalid_state', 'The pending sign-in in sessionStorage is corrupt');
+  }
+  if (!tx || tx.state !== state || typeof tx.nonce !== 'string' || typeof tx.issuer !== 'string' || typeof tx.createdAt !== 'number') {
+    throw new AuthError('invalid_state', 'The pending sign-in in sessionStorage is corrupt');
+  }
+  if (now - tx.createdAt > TRANSACTION_LIFETIME || tx.createdAt > now + 60_000) {
+    throw new AuthError('invalid_state', `The sign-in expired: it started ${Math.round((now - tx.createdAt) / 60_000)} minutes ago, and responses are accepted for ${TRANSACTION_LIFETIME / 60_000} minutes`);
+  }
+  return tx;
+}
+
+function readUsed(): string[] {
+  try {
+    const used: unknown = JSON.parse(sessionStorage.getItem(USED_KEY) ?? '[]');
+    return Array.isArray(used) ? used : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Removes pending sign-ins that can no longer complete. */
+function purgeTransactions(now: number): void {
+  for (let i = sessionStorage.length - 1; i >= 0; i--) {
+    const key = sessionStorage.key(i);
+    if (!key?.startsWith(TX_PREFIX)) continue;
+    try {
+      const tx = JSON.parse(sessionStorage.getItem(key) ?? '') as Transaction;
+      if (!(now - tx.createdAt <= TRANSACTION_LIFETIME)) sessionStorage.removeItem(key);
+    } catch {
+      sessionStorage.removeItem(key);
+    }
+  }
+}

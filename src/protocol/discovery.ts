@@ -1,0 +1,154 @@
+import { AuthError } from './errors.js';
+import { getJson, type RequestOptions } from './http.js';
+
+/** The provider metadata the library uses (OpenID Connect Discovery 1.0, section 3). */
+export interface ProviderMetadata {
+  issuer: string;
+  authorization_endpoint: string;
+  jwks_uri: string;
+  end_session_endpoint?: string;
+  [member: string]: unknown;
+}
+
+/** Where the provider is: an OIDC `issuer` URL, or an Auth0 `domain` (shorthand for issuer `https://<domain>/`). */
+export interface IssuerConfig {
+  issuer?: string | null;
+  domain?: string | null;
+}
+
+/** How long discovery and JWKS requests may take before failing with `timeout`. */
+export const DISCOVERY_TIMEOUT = 10_000;
+
+const metadataCache = new Map<string, Promise<ProviderMetadata>>();
+const jwksCache = new Map<string, Promise<JsonWebKey[]>>();
+
+const isLoopback = (host: string) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+
+/**
+ * Parses a URL the library will send the user or a token to: https, or http on a loopback host only.
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.6 (TLS for all endpoints but loopback)
+ */
+export function secureUrl(value: string, what: string, base?: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value, base);
+  } catch {
+    throw new AuthError('invalid_config', `The ${what} "${value}" is not a valid URL`);
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+    throw new AuthError('invalid_config', `The ${what} "${value}" must use https (http is allowed on localhost only)`);
+  }
+  return url;
+}
+
+/**
+ * The issuer identifier to discover, from `issuer` or Auth0's `domain`.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#IssuerDiscovery (https, no query or fragment)
+ */
+export function resolveIssuer({ issuer, domain }: IssuerConfig): string {
+  if (issuer && domain) throw new AuthError('invalid_config', 'Set either issuer or domain, not both');
+  if (domain) {
+    if (!/^[a-z0-9.-]+(:\d+)?$/i.test(domain)) {
+      throw new AuthError('invalid_config', `The domain "${domain}" must be a host name such as tenant.auth0.com`);
+    }
+    issuer = `https://${domain}/`;
+  }
+  if (!issuer) throw new AuthError('invalid_config', 'The issuer (or domain) attribute is required');
+  const url = secureUrl(issuer, 'issuer');
+  if (url.search || url.hash) throw new AuthError('invalid_config', `The issuer "${issuer}" must not have a query or fragment`);
+  return issuer;
+}
+
+/**
+ * The discovery document URL: `/.well-known/openid-configuration` appended to the issuer as written
+ * (an issuer with a path keeps it; a trailing slash is not doubled).
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationRequest
+ */
+export function discoveryUrl(issuer: string): string {
+  return `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+}
+
+/**
+ * The issuer's metadata, fetched once per page and issuer. The document's `issuer` must equal the configured one
+ * exactly, and the endpoints used must be secure URLs.
+ * @see https://openid.net/specs/openid-connect-discovery-1_0.html#ProviderConfigurationValidation
+ */
+export function discover(issuer: string, options: RequestOptions = {}): Promise<ProviderMetadata> {
+  let metadata = metadataCache.get(issuer);
+  if (!metadata) {
+    // Shared by every caller, so it is not tied to one caller's signal; failures are not cached.
+    metadata = fetchMetadata(issuer, { fetch: options.fetch, timeout: DISCOVERY_TIMEOUT });
+    metadataCache.set(issuer, metadata);
+    metadata.catch(() => metadataCache.delete(issuer));
+  }
+  return metadata;
+}
+
+async function fetchMetadata(issuer: string, options: RequestOptions): Promise<ProviderMetadata> {
+  const url = discoveryUrl(issuer);
+  const data = await getJson(url, 'discovery document', options);
+  if (data.issuer !== issuer) {
+    throw new AuthError('invalid_discovery', `The discovery document at ${url} names issuer "${String(data.issuer)}", not the configured "${issuer}"`);
+  }
+  for (const member of ['authorization_endpoint', 'jwks_uri']) {
+    if (typeof data[member] !== 'string') throw new AuthError('invalid_discovery', `The discovery document at ${url} has no ${member}`);
+    secureUrl(data[member] as string, member);
+  }
+  return data as ProviderMetadata;
+}
+
+/** The parts of a JWS header that choose a key. */
+export interface KeyHint {
+  alg: string;
+  kid?: string;
+}
+
+/**
+ * The public key to check a signature with, from the issuer's JWKS (`jwks_uri` of its own discovery document only,
+ * never a URL named by the token). The set is cached per page; an unknown `kid` fetches it again once, for key
+ * rotation. No cool-down is needed: each lookup needs a fresh, single-use `state`, so a forged `kid` cannot make us
+ * fetch more than once per sign-in.
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#RotateSigKeys
+ */
+export async function findKey(metadata: ProviderMetadata, hint: KeyHint, options: RequestOptions = {}): Promise<JsonWebKey> {
+  const uri = metadata.jwks_uri;
+  let keys = jwksCache.get(uri);
+  const cached = !!keys;
+  if (!keys) keys = loadJwks(uri, options);
+  let key = selectKey(await keys, hint);
+  if (!key && cached) {
+    // Another check may have re-fetched the set meanwhile; use that rather than fetching twice.
+    const current = jwksCache.get(uri);
+    key = selectKey(await (current && current !== keys ? current : loadJwks(uri, options)), hint);
+  }
+  if (!key) {
+    throw new AuthError('invalid_id_token', hint.kid
+      ? `No key with kid "${hint.kid}" for ${hint.alg} in the issuer's JWKS`
+      : `The ID token has no kid and the issuer's JWKS does not have exactly one ${hint.alg} key`);
+  }
+  return key;
+}
+
+function loadJwks(uri: string, options: RequestOptions): Promise<JsonWebKey[]> {
+  const keys = getJson(uri, 'JWKS', { fetch: options.fetch, timeout: DISCOVERY_TIMEOUT }).then((data) => {
+    if (!Array.isArray(data.keys)) throw new AuthError('invalid_discovery', `The JWKS at ${uri} has no keys array`);
+    return data.keys as JsonWebKey[];
+  });
+  jwksCache.set(uri, keys);
+  keys.catch(() => jwksCache.get(uri) === keys && jwksCache.delete(uri));
+  return keys;
+}
+
+/** Signing keys usable with `alg` (RFC 7517 section 4: `use`, `alg`, `kty`), then chosen by `kid`. */
+function selectKey(keys: JsonWebKey[], { alg, kid }: KeyHint): JsonWebKey | undefined {
+  const kty = alg.startsWith('ES') ? 'EC' : 'RSA';
+  const usable = keys.filter((k) => k && k.kty === kty && (!k.use || k.use === 'sig') && (!k.alg || k.alg === alg));
+  if (kid !== undefined) return usable.find((k) => (k as { kid?: string }).kid === kid);
+  return usable.length === 1 ? usable[0] : undefined;
+}
+
+/** Forgets cached metadata and key sets (for tests and for pages that switch providers). */
+export function clearDiscoveryCache(): void {
+  metadataCache.clear();
+  jwksCache.clear();
+}

@@ -1,0 +1,65 @@
+/**
+ * Error codes raised by the library itself. Codes from the provider's error response
+ * (`access_denied`, `login_required`, `consent_required`, `interaction_required`, …) are passed through unchanged.
+ */
+export type AuthErrorCode =
+  | 'invalid_state'
+  | 'invalid_nonce'
+  | 'invalid_id_token'
+  | 'invalid_at_hash'
+  | 'invalid_response'
+  | 'invalid_config'
+  | 'invalid_discovery'
+  | 'login_required'
+  | 'origin_not_allowed'
+  | 'http_error'
+  | 'network_error'
+  | 'timeout';
+
+/** What an `auth-error` event carries. Never contains a token. */
+export interface AuthErrorDetail {
+  /** Machine-readable code: one of {@link AuthErrorCode} or the provider's own `error`. */
+  error: string;
+  /** Human-readable reason, saying exactly which check failed. */
+  errorDescription?: string;
+  /** HTTP status, for `http_error`. */
+  status?: number;
+}
+
+/**
+ * The one error type of the protocol layer: a stable machine `code`, a precise `message`
+ * (becomes `errorDescription`), and an HTTP `status` where one applies.
+ */
+export class AuthError extends Error {
+  /** Machine-readable code, passed unchanged to `auth-error`. */
+  readonly code: string;
+  /** HTTP status, for `http_error`. */
+  readonly status?: number;
+
+  constructor(code: AuthErrorCode | (string & {}), message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AuthError';
+    this.code = code;
+    if (options?.status !== undefined) this.status = options.status;
+  }
+
+  /** The `auth-error` detail for this error. */
+  toDetail(): AuthErrorDetail {
+    const detail: AuthErrorDetail = { error: this.code, errorDescription: this.message };
+    if (this.status !== undefined) detail.status = this.status;
+    return detail;
+  }
+}
+
+/** Turns anything thrown into an {@link AuthError}; unknown failures become `network_error` or `timeout`. */
+export function toAuthError(error: unknown): AuthError {
+  if (error instanceof AuthError) return error;
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'TimeoutError') return new AuthError('timeout', 'The request timed out', { cause: error });
+  return new AuthError('network_error', String((error as Error | null)?.message ?? error), { cause: error });
+}
+
+/** True for an abort caused by our own cleanup or by a newer request (not a failure). */
+export function isAbort(error: unknown): boolean {
+  return (error as { name?: string } | null)?.name === 'AbortError';
+}

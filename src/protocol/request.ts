@@ -1,0 +1,72 @@
+import { AuthError } from './errors.js';
+import { requestSignal, type RequestOptions } from './http.js';
+import { isOriginAllowed } from './origins.js';
+
+/** An API call with the bearer token, as `<auth-fetch>` describes it. */
+export interface ApiRequest {
+  url: string;
+  method?: string;
+  body?: string | null;
+  contentType?: string | null;
+  /** How to read the answer: `json` (default; an empty answer is `null`) or `text`. */
+  as?: 'json' | 'text';
+}
+
+/** The token to send and where it may go: read from the store at request time. */
+export interface Credentials {
+  accessToken: string | undefined;
+  allowedOrigins: readonly string[];
+}
+
+/** The API's answer. */
+export interface ApiResponse {
+  status: number;
+  ok: boolean;
+  data: unknown;
+}
+
+/**
+ * Calls an API with `Authorization: Bearer <token>`. The token is sent only while usable and only to allowed origins;
+ * otherwise no request is made (`login_required`, `origin_not_allowed`). Redirects may be followed: Fetch removes
+ * `Authorization` when a redirect crosses origins (Fetch, HTTP-redirect fetch, step 13).
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ */
+export async function callApi(request: ApiRequest, credentials: Credentials, options: RequestOptions = {}, base = location.href): Promise<ApiResponse> {
+  let url: URL;
+  try {
+    if (!request.url) throw new TypeError();
+    url = new URL(request.url, base);
+  } catch {
+    throw new AuthError('invalid_config', request.url ? `The url "${request.url}" is not a valid URL` : 'The url attribute is required');
+  }
+  const { accessToken } = credentials;
+  if (!accessToken) throw new AuthError('login_required', 'There is no usable access token: sign in first (the store is empty or its token expired)');
+  if (!isOriginAllowed(url, credentials.allowedOrigins)) {
+    throw new AuthError('origin_not_allowed', `The access token may not be sent to ${url.origin}: add it to allowed-origins on <auth-login> if it should be`);
+  }
+  const method = (request.method || 'GET').toUpperCase();
+  const headers: Record<string, string> = { authorization: `Bearer ${accessToken}`, accept: request.as === 'text' ? 'text/plain, */*' : 'application/json' };
+  const body = method === 'GET' || method === 'HEAD' ? undefined : request.body ?? undefined;
+  if (body !== undefined) headers['content-type'] = request.contentType || 'application/json';
+  let response: Response;
+  try {
+    response = await (options.fetch ?? fetch)(url, { method, headers, body, signal: requestSignal(options) });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    if ((error as Error).name === 'TimeoutError') throw new AuthError('timeout', `${method} ${url.href} timed out after ${options.timeout} ms`);
+    throw new AuthError('network_error', `${method} ${url.href} failed: network error or CORS refusal`, { cause: error });
+  }
+  if (!response.ok) {
+    throw new AuthError('http_error', `${method} ${url.href} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, { status: response.status });
+  }
+  const text = await response.text();
+  let data: unknown = text;
+  if (request.as !== 'text') {
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch {
+      throw new AuthError('invalid_response', `${method} ${url.href} did not answer JSON (use as="text" for other answers)`, { status: response.status });
+    }
+  }
+  return { status: response.status, ok: true, data };
+}

@@ -1,0 +1,286 @@
+// The unit tests' fake OpenID provider and protected API.
+//
+// A Koa-style middleware mounted into @web/dev-server by web-test-runner.config.mjs,
+// so the browser tests talk real HTTP to the same origin and get tokens with real
+// signatures (made with `jose`). It is deliberately tiny and permissive; it is
+// NOT a real OP (the demo uses node-oidc-provider for that).
+//
+// Everything lives in memory, keyed per tenant: each test picks a fresh random
+// tenant name and so gets its own keys and counters. Tenant names match
+// /^[A-Za-z0-9_-]{1,64}$/ and may carry a behaviour prefix:
+//   nokid-…      the JWKS holds one RS256 key without `kid`; tokens carry no `kid`
+//   badissuer-…  the discovery document claims issuer ORIGIN/idp/other
+//
+// Routes (T = tenant, ORIGIN = http://<Host header>):
+//   GET  /idp/T/.well-known/openid-configuration   discovery document
+//   GET  /idp/T/jwks                               public keys (counts jwksFetches)
+//   POST /idp/T/rotate                             new RS256 key rs-2, rs-3, … → { kid }
+//   GET  /idp/T/stats                              { jwksFetches, apiCalls }
+//   POST /idp/T/sign                               { header?, payload, key?, alg?, unsigned? } → { jwt }
+//   GET  /idp/T/authorize?…[&deny=1][&format=json] signs in user-1 at once, answers in the fragment
+//   GET  /idp/T/logout[?post_logout_redirect_uri=…&state=…]
+//   *    /api/T/echo          bearer-protected echo { sub, scope, method, body, contentType }
+//   *    /api/T/status/:code  answers with that status (no auth)
+//   GET  /api/T/text | /api/T/slow?ms=N | /api/T/invalid-json
+// Every request reaching /api/T/* counts in apiCalls (before authentication).
+import { createHash, KeyObject } from 'node:crypto';
+import { base64url, CompactSign, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+
+const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
+const RESPONSE_TYPES = ['id_token token', 'id_token', 'token'];
+const USER = { sub: 'user-1', name: 'Ada Lovelace', email: 'ada@example.com' };
+const tenants = new Map(); // name -> Promise<state>
+
+async function keyPair(alg, kid) {
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  // A KeyObject lets /sign use other algorithms of the same key type (RS384, PS256…).
+  return { alg, kid, privateKey: KeyObject.from(privateKey), publicKey };
+}
+
+function tenant(name) {
+  if (!tenants.has(name)) {
+    const created = Promise.all([
+      keyPair('RS256', 'rs-1'), keyPair('ES256', 'es-1'), keyPair('RS256'), keyPair('ES256'),
+    ]).then(([rs, es, attackerRs, attackerEs]) => ({
+      name, rs, es, attacker: { rs: attackerRs, es: attackerEs }, rsGeneration: 1,
+      nokid: name.startsWith('nokid-'), jwksFetches: 0, apiCalls: 0,
+    }));
+    created.catch(() => tenants.delete(name));
+    tenants.set(name, created);
+  }
+  return tenants.get(name);
+}
+
+const origin = (ctx) => `http://${ctx.host}`;
+const issuer = (ctx, t) => `${origin(ctx)}/idp/${t.name}`;
+const publishedKid = (t, family) => (t.nokid && family === 'rs' ? undefined : t[family].kid);
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+const httpUrl = (value) => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.hash ? url : null;
+  } catch {
+    return null;
+  }
+};
+
+function send(ctx, status, body, type = 'application/json') {
+  ctx.status = status;
+  ctx.body = type === 'application/json' && typeof body !== 'string' ? JSON.stringify(body) : body;
+  ctx.set('content-type', type);
+  ctx.set('cache-control', 'no-store');
+}
+
+async function readBody(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function publicJwks(t) {
+  const rs = { ...(await exportJWK(t.rs.publicKey)), alg: 'RS256', use: 'sig' };
+  if (t.nokid) return { keys: [rs] };
+  const es = { ...(await exportJWK(t.es.publicKey)), alg: 'ES256', use: 'sig' };
+  return { keys: [{ kid: t.rs.kid, ...rs }, { kid: t.es.kid, ...es }] };
+}
+
+/** Signs `payload` exactly as given (no added claims). Throws on impossible key/alg pairs. */
+async function sign(t, { header = {}, payload, key = 'rs', alg, unsigned = false }) {
+  const bytes = new TextEncoder().encode(JSON.stringify(payload));
+  if (unsigned) {
+    return `${base64url.encode(JSON.stringify({ alg: 'none', ...header }))}.${base64url.encode(bytes)}.`;
+  }
+  const family = key.endsWith('es') ? 'es' : 'rs';
+  if (!['rs', 'es', 'attacker-rs', 'attacker-es'].includes(key)) throw new Error(`unknown key "${key}"`);
+  const pair = key.startsWith('attacker-') ? t.attacker[family] : t[family];
+  // Attacker keys claim the published kid of their family: the forged-signature case.
+  const protectedHeader = { alg: pair.alg, kid: publishedKid(t, family), typ: 'JWT', ...header };
+  if (alg) protectedHeader.alg = alg;
+  for (const [name, value] of Object.entries(protectedHeader)) {
+    if (value === null || value === undefined) delete protectedHeader[name]; // `kid: null` drops it
+  }
+  if (protectedHeader.alg === 'none') return sign(t, { header: protectedHeader, payload, unsigned: true });
+  // HS* = algorithm confusion: the HMAC secret is the public key's PEM, as an attacker would use.
+  const secret = String(protectedHeader.alg).startsWith('HS')
+    ? new TextEncoder().encode(KeyObject.from(pair.publicKey).export({ type: 'spki', format: 'pem' }))
+    : pair.privateKey;
+  return new CompactSign(bytes).setProtectedHeader(protectedHeader).sign(secret);
+}
+
+function fragment(pairs) {
+  return pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
+}
+
+async function authorize(ctx, t) {
+  const q = ctx.query;
+  const one = (name) => (typeof q[name] === 'string' ? q[name] : undefined);
+  const responseType = (one('response_type') ?? '').split(' ').filter(Boolean).sort().join(' ');
+  const redirect = httpUrl(one('redirect_uri'));
+  const state = one('state');
+  const answer = (pairs) => {
+    const location = `${redirect.href}#${fragment(pairs)}`;
+    if (one('format') === 'json') return send(ctx, 200, { location });
+    ctx.set('cache-control', 'no-store');
+    ctx.redirect(location); // 302
+  };
+  const fail = (error, description) => {
+    if (!redirect) return send(ctx, 400, { error, error_description: description });
+    return answer([['error', error], ['error_description', description], ...(state ? [['state', state]] : [])]);
+  };
+
+  if (!RESPONSE_TYPES.includes(responseType)) return fail('invalid_request', 'Unsupported response_type');
+  if (!one('client_id')) return fail('invalid_request', 'Missing client_id');
+  if (!redirect) return fail('invalid_request', 'Missing or invalid redirect_uri');
+  if (!state) return fail('invalid_request', 'Missing state');
+  const wantsIdToken = responseType.includes('id_token');
+  if (wantsIdToken && !one('nonce')) return fail('invalid_request', 'Missing nonce');
+  if (one('deny') === '1') return fail('access_denied', 'The user denied access');
+
+  const iat = nowSeconds();
+  const iss = issuer(ctx, t);
+  const scope = one('scope') ?? '';
+  const pairs = [];
+  let accessToken;
+  if (responseType.split(' ').includes('token')) {
+    accessToken = await sign(t, {
+      payload: {
+        iss, sub: USER.sub, aud: one('audience') ?? `${origin(ctx)}/api`, scope, iat, exp: iat + 3600,
+        client_id: one('client_id'),
+      },
+    });
+    pairs.push(['access_token', accessToken], ['token_type', 'Bearer'], ['expires_in', '3600'], ['scope', scope]);
+  }
+  if (wantsIdToken) {
+    const payload = { iss, sub: USER.sub, aud: one('client_id'), exp: iat + 3600, iat, nonce: one('nonce'), name: USER.name, email: USER.email };
+    if (accessToken) {
+      payload.at_hash = base64url.encode(createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16));
+    }
+    pairs.push(['id_token', await sign(t, { payload })]);
+  }
+  pairs.push(['state', state]);
+  return answer(pairs);
+}
+
+async function idp(ctx, t, route, get, post) {
+  if (get && route === '/.well-known/openid-configuration') {
+    const base = issuer(ctx, t);
+    return send(ctx, 200, {
+      issuer: t.name.startsWith('badissuer-') ? `${origin(ctx)}/idp/other` : base,
+      authorization_endpoint: `${base}/authorize`,
+      jwks_uri: `${base}/jwks`,
+      end_session_endpoint: `${base}/logout`,
+      response_types_supported: RESPONSE_TYPES,
+      response_modes_supported: ['fragment'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: ['RS256', 'ES256'],
+      scopes_supported: ['openid', 'profile', 'email'],
+    });
+  }
+  if (get && route === '/jwks') {
+    t.jwksFetches += 1;
+    return send(ctx, 200, await publicJwks(t));
+  }
+  if (post && route === '/rotate') {
+    t.rsGeneration += 1;
+    t.rs = await keyPair('RS256', `rs-${t.rsGeneration}`);
+    return send(ctx, 200, { kid: t.rs.kid });
+  }
+  if (get && route === '/stats') return send(ctx, 200, { jwksFetches: t.jwksFetches, apiCalls: t.apiCalls });
+  if (post && route === '/sign') {
+    let request;
+    try {
+      request = JSON.parse(await readBody(ctx.req));
+    } catch {
+      return send(ctx, 400, { error: 'invalid_request', error_description: 'Body must be JSON' });
+    }
+    if (!request || typeof request.payload !== 'object' || request.payload === null) {
+      return send(ctx, 400, { error: 'invalid_request', error_description: 'Missing payload object' });
+    }
+    try {
+      return send(ctx, 200, { jwt: await sign(t, request) });
+    } catch (error) {
+      return send(ctx, 400, { error: 'invalid_request', error_description: error.message });
+    }
+  }
+  if (get && route === '/authorize') return authorize(ctx, t);
+  if (get && route === '/logout') {
+    const target = httpUrl(ctx.query.post_logout_redirect_uri);
+    ctx.set('cache-control', 'no-store');
+    if (target) {
+      if (typeof ctx.query.state === 'string') target.searchParams.set('state', ctx.query.state);
+      return ctx.redirect(target.href);
+    }
+    return send(ctx, 200, '<!doctype html><title>Signed out</title><p>You are signed out.</p>', 'text/html');
+  }
+  return false; // not ours
+}
+
+async function api(ctx, t, route, get) {
+  if (route === '/echo') {
+    const raw = await readBody(ctx.req);
+    const contentType = ctx.get('content-type') || null;
+    const unauthorized = (description) => {
+      send(ctx, 401, { error: 'invalid_token', error_description: description });
+      ctx.set('www-authenticate', 'Bearer error="invalid_token"');
+    };
+    const bearer = /^Bearer +([^\s]+)$/i.exec(ctx.get('authorization'));
+    if (!bearer) return unauthorized('Missing bearer token');
+    let payload;
+    try {
+      ({ payload } = await jwtVerify(bearer[1], createLocalJWKSet(await publicJwks(t)), {
+        issuer: issuer(ctx, t),
+        algorithms: ['RS256', 'ES256'],
+      }));
+    } catch (error) {
+      return unauthorized(error.message);
+    }
+    let body = raw === '' ? null : raw;
+    if (body !== null && /json/i.test(contentType ?? '')) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        // keep the raw text
+      }
+    }
+    return send(ctx, 200, { sub: payload.sub, scope: payload.scope, method: ctx.method, body, contentType });
+  }
+  const status = /^\/status\/(\d{3})$/.exec(route);
+  if (status) {
+    const code = Number(status[1]);
+    if (code < 200 || code > 599) return send(ctx, 400, { error: 'status must be 200-599' });
+    return send(ctx, code, { status: code });
+  }
+  if (get && route === '/text') return send(ctx, 200, `hello ${t.name}`, 'text/plain');
+  if (get && route === '/invalid-json') return send(ctx, 200, '{not json');
+  if (get && route === '/slow') {
+    const ms = Math.min(Math.max(Number(ctx.query.ms) || 0, 0), 10000);
+    const closed = await new Promise((resolve) => {
+      const onClose = () => { clearTimeout(timer); resolve(true); };
+      const timer = setTimeout(() => { ctx.res.off('close', onClose); resolve(false); }, ms);
+      ctx.res.once('close', onClose);
+    });
+    if (closed) {
+      ctx.status = 499; // (nginx's "client closed request"; keeps the runner from reporting a 404)
+      ctx.respond = false; // the client went away: nothing to answer
+      return undefined;
+    }
+    return send(ctx, 200, { slow: true });
+  }
+  return false; // not ours
+}
+
+/** Koa-style middleware for @web/dev-server. */
+export async function fakeProvider(ctx, next) {
+  const match = /^\/(idp|api)\/([^/]+)(\/.*)$/.exec(ctx.path);
+  if (!match || !TENANT.test(match[2])) return next();
+  const [, area, name, route] = match;
+  const t = await tenant(name);
+  const get = ctx.method === 'GET' || ctx.method === 'HEAD';
+  const post = ctx.method === 'POST';
+  if (area === 'api') t.apiCalls += 1;
+  const handled = area === 'idp' ? await idp(ctx, t, route, get, post) : await api(ctx, t, route, get);
+  if (handled === false) return next();
+  return undefined;
+}
+
+export default fakeProvider;

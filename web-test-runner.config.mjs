@@ -1,0 +1,44 @@
+// @web/test-runner configuration: TypeScript tests run in Debian's headless
+// Chromium, with the fake OpenID provider / protected API mounted as middleware.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { esbuildPlugin } from '@web/dev-server-esbuild';
+import { chromeLauncher } from '@web/test-runner-chrome';
+import { findChromium, CHROMIUM_ARGS } from './scripts/chromium.mjs';
+import { fakeProvider } from './test/server/fake-provider.mjs';
+
+let executablePath;
+try {
+  executablePath = findChromium();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+}
+
+// A fresh, throwaway profile for every run.
+const userDataDir = mkdtempSync(join(tmpdir(), 'auth-elements-chromium-'));
+process.on('exit', () => {
+  try {
+    rmSync(userDataDir, { recursive: true, force: true });
+  } catch {
+    // best effort
+  }
+});
+
+export default {
+  files: 'test/**/*.test.ts',
+  nodeResolve: true,
+  concurrency: 1,
+  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
+  browsers: [
+    chromeLauncher({
+      launchOptions: {
+        executablePath,
+        args: [...CHROMIUM_ARGS, `--user-data-dir=${userDataDir}`],
+      },
+    }),
+  ],
+  testFramework: { config: { timeout: 3000 } },
+  middleware: [fakeProvider],
+};
