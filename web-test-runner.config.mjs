@@ -28,7 +28,8 @@ process.on('exit', () => {
 
 export default {
   files: 'test/**/*.test.ts',
-  nodeResolve: true,
+  // Lit's production build: no dev-mode notice in the test logs.
+  nodeResolve: { exportConditions: ['production'] },
   concurrency: 1,
   plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' })],
   browsers: [
