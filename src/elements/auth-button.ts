@@ -17,18 +17,16 @@ export abstract class AuthButtonElement extends ReactiveElement {
   static override properties = {
     store: {},
     signedIn: { type: Boolean, attribute: 'signed-in', reflect: true },
-    busy: { state: true },
   };
 
   protected storeController = new StoreController(this, () => this.store);
   #button: HTMLButtonElement | undefined;
+  #busy = false;
 
   /** Name of the token store this element works on. */
   declare store: string;
   /** Reflected: present while the store holds a valid (unexpired) session. */
   declare signedIn: boolean;
-  /** True while the action runs (the button is disabled meanwhile). */
-  declare protected busy: boolean;
 
   /** The button's label when nothing is slotted. */
   protected abstract readonly label: string;
@@ -36,7 +34,7 @@ export abstract class AuthButtonElement extends ReactiveElement {
   constructor() {
     super();
     this.store = 'default';
-    this.signedIn = this.busy = false;
+    this.signedIn = false;
   }
 
   protected override createRenderRoot() {
@@ -50,7 +48,7 @@ export abstract class AuthButtonElement extends ReactiveElement {
   }
 
   protected override updated(): void {
-    this.#button!.disabled = this.busy;
+    this.#button!.disabled = this.#busy;
   }
 
   /** What a click does. */
@@ -58,15 +56,21 @@ export abstract class AuthButtonElement extends ReactiveElement {
 
   /** Runs `action` unless one is running; a failure becomes `auth-error`. Resolves with its result or `undefined`. */
   protected async run<T>(action: () => Promise<T>): Promise<T | undefined> {
-    if (this.busy) return undefined;
-    this.busy = true;
+    if (this.#busy) return undefined;
+    this.#setBusy(true);
     try {
       return await action();
     } catch (error) {
       this.dispatchEvent(new AuthErrorEvent(toAuthError(error).toDetail()));
       return undefined;
     } finally {
-      this.busy = false;
+      this.#setBusy(false);
     }
+  }
+
+  /** The button is disabled while an action runs. */
+  #setBusy(busy: boolean): void {
+    this.#busy = busy;
+    this.requestUpdate();
   }
 }

@@ -71,13 +71,13 @@ export function normalizeStorage(value: string | null | undefined): StorageKind 
  */
 export function createTransaction(config: SignInConfig, page: Location | URL = location): Transaction {
   const issuer = resolveIssuer(config);
-  if (!config.clientId) throw new AuthError('invalid_config', 'The client-id attribute is required');
+  if (!config.clientId) throw new AuthError('invalid_config', 'client-id is required');
   const pageUrl = new URL(page.href);
   pageUrl.hash = '';
   const redirect = secureUrl(config.redirectUri || `${pageUrl.origin}${pageUrl.pathname}`, 'redirect URI', pageUrl.href);
   // The pending sign-in lives in this origin's sessionStorage, so the response must come back to this origin.
   if (redirect.origin !== pageUrl.origin) {
-    throw new AuthError('invalid_config', `The redirect URI ${redirect.href} must be on this page's origin ${pageUrl.origin}`);
+    throw new AuthError('invalid_config', `redirect-uri must be on this origin, ${pageUrl.origin}`);
   }
   const responseType = normalizeResponseType(config.responseType);
   let scope = (config.scope ?? 'openid profile').trim().replace(/\s+/g, ' ');
@@ -144,29 +144,30 @@ export async function startSignIn(config: SignInConfig, options: RequestOptions 
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
 export function takeTransaction(state: string | null, now = Date.now()): Transaction {
-  if (!state) throw new AuthError('invalid_state', 'The response has no state parameter');
+  const fail = (why: string): never => {
+    throw new AuthError('invalid_state', why);
+  };
+  if (!state) fail('the response has no state');
   const key = TX_PREFIX + state;
   const raw = sessionStorage.getItem(key);
   const used: string[] = readUsed();
   if (raw === null) {
-    throw new AuthError('invalid_state', used.includes(state)
-      ? 'This sign-in response was already used: a callback URL can be used once only (replayed state)'
-      : 'No pending sign-in matches the response\'s state (unknown state: the sign-in was started in another tab or browser, its data was cleared, or the state was altered)');
+    fail(used.includes(state as string)
+      ? 'state already used: a sign-in response is accepted once (replay)'
+      : 'unknown state: no pending sign-in in this tab matches it');
   }
   sessionStorage.removeItem(key);
   sessionStorage.setItem(USED_KEY, JSON.stringify([state, ...used].slice(0, 20)));
-  let tx: Transaction;
+  let tx: Transaction | undefined;
   try {
-    tx = JSON.parse(raw) as Transaction;
+    tx = JSON.parse(raw as string) as Transaction;
   } catch {
-    throw new AuthError('invalid_state', 'The pending sign-in in sessionStorage is corrupt');
+    // Reported below with the other shapes that are not a pending sign-in.
   }
   if (!tx || tx.state !== state || typeof tx.nonce !== 'string' || typeof tx.issuer !== 'string' || typeof tx.createdAt !== 'number') {
-    throw new AuthError('invalid_state', 'The pending sign-in in sessionStorage is corrupt');
+    return fail('the pending sign-in in sessionStorage is corrupt');
   }
-  if (now - tx.createdAt > TRANSACTION_LIFETIME || tx.createdAt > now + 60_000) {
-    throw new AuthError('invalid_state', `The sign-in expired: it started ${Math.round((now - tx.createdAt) / 60_000)} minutes ago, and responses are accepted for ${TRANSACTION_LIFETIME / 60_000} minutes`);
-  }
+  if (!(Math.abs(now - tx.createdAt) <= TRANSACTION_LIFETIME)) fail('sign-in expired: responses are accepted for 10 minutes');
   return tx;
 }
 

@@ -33,10 +33,10 @@ export function secureUrl(value: string, what: string, base?: string): URL {
   try {
     url = new URL(value, base);
   } catch {
-    throw new AuthError('invalid_config', `The ${what} "${value}" is not a valid URL`);
+    url = new URL('x:');
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw new AuthError('invalid_config', `The ${what} "${value}" must use https (http is allowed on localhost only)`);
+    throw new AuthError('invalid_config', `${what} ${value} must be an https URL (http on localhost only)`);
   }
   return url;
 }
@@ -46,16 +46,17 @@ export function secureUrl(value: string, what: string, base?: string): URL {
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#IssuerDiscovery (https, no query or fragment)
  */
 export function resolveIssuer({ issuer, domain }: IssuerConfig): string {
-  if (issuer && domain) throw new AuthError('invalid_config', 'Set either issuer or domain, not both');
+  const fail = (why: string): never => {
+    throw new AuthError('invalid_config', why);
+  };
+  if (issuer && domain) fail('set issuer or domain, not both');
   if (domain) {
-    if (!/^[a-z0-9.-]+(:\d+)?$/i.test(domain)) {
-      throw new AuthError('invalid_config', `The domain "${domain}" must be a host name such as tenant.auth0.com`);
-    }
+    if (!/^[a-z0-9.-]+(:\d+)?$/i.test(domain)) fail(`domain ${domain} must be a host name`);
     issuer = `https://${domain}/`;
   }
-  if (!issuer) throw new AuthError('invalid_config', 'The issuer (or domain) attribute is required');
+  if (!issuer) return fail('issuer or domain is required');
   const url = secureUrl(issuer, 'issuer');
-  if (url.search || url.hash) throw new AuthError('invalid_config', `The issuer "${issuer}" must not have a query or fragment`);
+  if (url.search || url.hash) fail(`issuer ${issuer} must not have a query or fragment`);
   return issuer;
 }
 
@@ -87,11 +88,12 @@ export function discover(issuer: string, options: RequestOptions = {}): Promise<
 async function fetchMetadata(issuer: string, options: RequestOptions): Promise<ProviderMetadata> {
   const url = discoveryUrl(issuer);
   const data = await getJson(url, 'discovery document', options);
-  if (data.issuer !== issuer) {
-    throw new AuthError('invalid_discovery', `The discovery document at ${url} names issuer "${String(data.issuer)}", not the configured "${issuer}"`);
-  }
+  const fail = (why: string): never => {
+    throw new AuthError('invalid_discovery', `${url}: ${why}`);
+  };
+  if (data.issuer !== issuer) fail(`issuer ${String(data.issuer)} is not ${issuer}`);
   for (const member of ['authorization_endpoint', 'jwks_uri']) {
-    if (typeof data[member] !== 'string') throw new AuthError('invalid_discovery', `The discovery document at ${url} has no ${member}`);
+    if (typeof data[member] !== 'string') fail(`no ${member}`);
     secureUrl(data[member] as string, member);
   }
   return data as ProviderMetadata;
@@ -122,16 +124,14 @@ export async function findKey(metadata: ProviderMetadata, hint: KeyHint, options
     key = selectKey(await (current && current !== keys ? current : loadJwks(uri, options)), hint);
   }
   if (!key) {
-    throw new AuthError('invalid_id_token', hint.kid
-      ? `No key with kid "${hint.kid}" for ${hint.alg} in the issuer's JWKS`
-      : `The ID token has no kid and the issuer's JWKS does not have exactly one ${hint.alg} key`);
+    throw new AuthError('invalid_id_token', `ID token: no ${hint.alg} key ${hint.kid ? `with kid ${hint.kid}` : '(no kid) and not exactly one'} in the issuer's JWKS`);
   }
   return key;
 }
 
 function loadJwks(uri: string, options: RequestOptions): Promise<JsonWebKey[]> {
   const keys = getJson(uri, 'JWKS', { fetch: options.fetch, timeout: DISCOVERY_TIMEOUT }).then((data) => {
-    if (!Array.isArray(data.keys)) throw new AuthError('invalid_discovery', `The JWKS at ${uri} has no keys array`);
+    if (!Array.isArray(data.keys)) throw new AuthError('invalid_discovery', `${uri}: no keys`);
     return data.keys as JsonWebKey[];
   });
   jwksCache.set(uri, keys);

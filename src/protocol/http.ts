@@ -26,17 +26,11 @@ export async function getJson(url: string, what: string, options: RequestOptions
     response = await (options.fetch ?? fetch)(url, { credentials: 'omit', signal: requestSignal(options) });
   } catch (error) {
     if ((error as Error).name === 'AbortError' && options.signal?.aborted) throw error;
-    if ((error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError') {
-      throw new AuthError('timeout', `Fetching the ${what} from ${url} timed out`, { cause: error });
-    }
-    throw new AuthError('network_error', `Could not fetch the ${what} from ${url} (network or CORS failure)`, { cause: error });
+    const timedOut = /Timeout|Abort/.test((error as Error).name);
+    throw new AuthError(timedOut ? 'timeout' : 'network_error', `${what} ${url}: ${timedOut ? 'timed out' : 'network or CORS failure'}`, { cause: error });
   }
-  if (!response.ok) {
-    throw new AuthError('http_error', `Fetching the ${what} from ${url} failed with HTTP ${response.status}`, { status: response.status });
-  }
-  const data: unknown = await response.json().catch(() => undefined);
-  if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    throw new AuthError('invalid_discovery', `The ${what} at ${url} is not a JSON object`);
-  }
+  if (!response.ok) throw new AuthError('http_error', `${what} ${url}: HTTP ${response.status}`, { status: response.status });
+  const data: unknown = await response.json().catch(() => 0);
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new AuthError('invalid_discovery', `${what} ${url}: not a JSON object`);
   return data as Record<string, unknown>;
 }

@@ -17,7 +17,7 @@ export function tokenOrigins(pageOrigin: string, audience: string | null | undef
   for (const entry of (extra ?? '').split(/\s+/).filter(Boolean)) {
     const url = secureUrl(entry, 'allowed origin');
     if (url.origin !== entry.replace(/\/$/, '')) {
-      throw new AuthError('invalid_config', `The allowed origin "${entry}" must be an origin only (scheme, host and port), such as ${url.origin}`);
+      throw new AuthError('invalid_config', `allowed-origins: ${entry} is not an origin such as ${url.origin}`);
     }
     origins.add(url.origin);
   }

@@ -37,36 +37,34 @@ export async function callApi(request: ApiRequest, credentials: Credentials, opt
     if (!request.url) throw new TypeError();
     url = new URL(request.url, base);
   } catch {
-    throw new AuthError('invalid_config', request.url ? `The url "${request.url}" is not a valid URL` : 'The url attribute is required');
+    throw new AuthError('invalid_config', `url ${request.url} is not valid`);
   }
   const { accessToken } = credentials;
-  if (!accessToken) throw new AuthError('login_required', 'There is no usable access token: sign in first (the store is empty or its token expired)');
-  if (!isOriginAllowed(url, credentials.allowedOrigins)) {
-    throw new AuthError('origin_not_allowed', `The access token may not be sent to ${url.origin}: add it to allowed-origins on <auth-login> if it should be`);
-  }
+  if (!accessToken) throw new AuthError('login_required', 'no usable access token: sign in (again)');
+  if (!isOriginAllowed(url, credentials.allowedOrigins)) throw new AuthError('origin_not_allowed', `${url.origin} is not in allowed-origins`);
   const method = (request.method || 'GET').toUpperCase();
   const headers: Record<string, string> = { authorization: `Bearer ${accessToken}`, accept: request.as === 'text' ? 'text/plain, */*' : 'application/json' };
   const body = method === 'GET' || method === 'HEAD' ? undefined : request.body ?? undefined;
   if (body !== undefined) headers['content-type'] = request.contentType || 'application/json';
+  const what = `${method} ${url.href}`;
   let response: Response;
   try {
     response = await (options.fetch ?? fetch)(url, { method, headers, body, signal: requestSignal(options) });
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    if ((error as Error).name === 'TimeoutError') throw new AuthError('timeout', `${method} ${url.href} timed out after ${options.timeout} ms`);
-    throw new AuthError('network_error', `${method} ${url.href} failed: network error or CORS refusal`, { cause: error });
+    const timedOut = (error as Error).name === 'TimeoutError';
+    throw new AuthError(timedOut ? 'timeout' : 'network_error', `${what}: ${timedOut ? 'timed out' : 'network or CORS failure'}`, { cause: error });
   }
-  if (!response.ok) {
-    throw new AuthError('http_error', `${method} ${url.href} answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`, { status: response.status });
-  }
+  const { status } = response;
+  if (!response.ok) throw new AuthError('http_error', `${what}: HTTP ${status}`, { status });
   const text = await response.text();
   let data: unknown = text;
   if (request.as !== 'text') {
     try {
       data = text ? JSON.parse(text) : null;
     } catch {
-      throw new AuthError('invalid_response', `${method} ${url.href} did not answer JSON (use as="text" for other answers)`, { status: response.status });
+      throw new AuthError('invalid_response', `${what}: not JSON`, { status });
     }
   }
-  return { status: response.status, ok: true, data };
+  return { status, ok: true, data };
 }
