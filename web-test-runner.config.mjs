@@ -7,6 +7,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { findChromium, CHROMIUM_ARGS } from './scripts/chromium.mjs';
 import { fakeProvider } from './test/server/fake-provider.mjs';
+import { fixtures } from './test/server/fixtures.mjs';
 
 let executablePath;
 try {
@@ -41,5 +42,5 @@ export default {
     }),
   ],
   testFramework: { config: { timeout: 3000 } },
-  middleware: [fakeProvider],
+  middleware: [fakeProvider, fixtures],
 };

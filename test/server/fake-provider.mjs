@@ -15,14 +15,15 @@
 //   GET  /idp/T/.well-known/openid-configuration   discovery document
 //   GET  /idp/T/jwks                               public keys (counts jwksFetches)
 //   POST /idp/T/rotate                             new RS256 key rs-2, rs-3, … → { kid }
-//   GET  /idp/T/stats                              { jwksFetches, apiCalls }
+//   GET  /idp/T/stats                              { jwksFetches, apiCalls, verifiedCalls }
 //   POST /idp/T/sign                               { header?, payload, key?, alg?, unsigned? } → { jwt }
 //   GET  /idp/T/authorize?…[&deny=1][&format=json] signs in user-1 at once, answers in the fragment
 //   GET  /idp/T/logout[?post_logout_redirect_uri=…&state=…]
 //   *    /api/T/echo          bearer-protected echo { sub, scope, method, body, contentType }
 //   *    /api/T/status/:code  answers with that status (no auth)
 //   GET  /api/T/text | /api/T/slow?ms=N | /api/T/invalid-json
-// Every request reaching /api/T/* counts in apiCalls (before authentication).
+// Every request reaching /api/T/* counts in apiCalls (before authentication); verifiedCalls counts the
+// /api/T/echo requests whose bearer token verified.
 import { createHash, KeyObject } from 'node:crypto';
 import { base64url, CompactSign, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 
@@ -43,7 +44,7 @@ function tenant(name) {
       keyPair('RS256', 'rs-1'), keyPair('ES256', 'es-1'), keyPair('RS256'), keyPair('ES256'),
     ]).then(([rs, es, attackerRs, attackerEs]) => ({
       name, rs, es, attacker: { rs: attackerRs, es: attackerEs }, rsGeneration: 1,
-      nokid: name.startsWith('nokid-'), jwksFetches: 0, apiCalls: 0,
+      nokid: name.startsWith('nokid-'), jwksFetches: 0, apiCalls: 0, verifiedCalls: 0,
     }));
     created.catch(() => tenants.delete(name));
     tenants.set(name, created);
@@ -185,7 +186,7 @@ async function idp(ctx, t, route, get, post) {
     t.rs = await keyPair('RS256', `rs-${t.rsGeneration}`);
     return send(ctx, 200, { kid: t.rs.kid });
   }
-  if (get && route === '/stats') return send(ctx, 200, { jwksFetches: t.jwksFetches, apiCalls: t.apiCalls });
+  if (get && route === '/stats') return send(ctx, 200, { jwksFetches: t.jwksFetches, apiCalls: t.apiCalls, verifiedCalls: t.verifiedCalls });
   if (post && route === '/sign') {
     let request;
     try {
@@ -234,6 +235,7 @@ async function api(ctx, t, route, get) {
     } catch (error) {
       return unauthorized(error.message);
     }
+    t.verifiedCalls += 1;
     let body = raw === '' ? null : raw;
     if (body !== null && /json/i.test(contentType ?? '')) {
       try {
