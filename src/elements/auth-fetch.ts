@@ -31,6 +31,7 @@ export class AuthFetchElement extends ReactiveElement {
 
   #store = new StoreController(this, () => this.store, (store) => this.#tokenChanged(store));
   #request: AbortController | undefined;
+  #requestUrl: string | null = null;
   #token: string | undefined;
 
   /** The API URL (required); relative URLs resolve against the page. */
@@ -72,6 +73,8 @@ export class AuthFetchElement extends ReactiveElement {
   }
 
   override updated(changed: PropertyValues<this>): void {
+    // The answer for a URL the element no longer shows must not be reported.
+    if (changed.has('url') && this.#requestUrl !== this.url) this.#request?.abort();
     if (this.auto && this.url && (changed.has('url') || changed.has('auto') || changed.has('store'))) void this.send();
   }
 
@@ -82,6 +85,7 @@ export class AuthFetchElement extends ReactiveElement {
   async send(): Promise<AuthResponseDetail | undefined> {
     this.#request?.abort();
     const request = (this.#request = new AbortController());
+    this.#requestUrl = this.url;
     const { store } = this.#store;
     this.#token = store.accessToken;
     try {

@@ -167,7 +167,8 @@ export function takeTransaction(state: string | null, now = Date.now()): Transac
   if (!tx || tx.state !== state || typeof tx.nonce !== 'string' || typeof tx.issuer !== 'string' || typeof tx.createdAt !== 'number') {
     return fail('the pending sign-in in sessionStorage is corrupt');
   }
-  if (!(Math.abs(now - tx.createdAt) <= TRANSACTION_LIFETIME)) fail('sign-in expired: responses are accepted for 10 minutes');
+  // A pending sign-in from the future means a clock change or a forged entry: refused like an expired one.
+  if (!(now - tx.createdAt <= TRANSACTION_LIFETIME && tx.createdAt - now <= 60_000)) fail('sign-in expired: responses are accepted for 10 minutes');
   return tx;
 }
 

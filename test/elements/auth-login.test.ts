@@ -1,4 +1,4 @@
-import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/define.js';
 import type { AuthLoginElement } from '../../src/elements/auth-login.js';
 import type { AuthErrorEvent, AuthLoginEvent } from '../../src/events.js';
@@ -214,6 +214,45 @@ describe('<auth-login>', () => {
     });
   });
 
+  describe('signed-in over time', () => {
+    it('drops signed-in by itself when the token expires', async () => {
+      const store = storeName();
+      getStore(store).set({
+        accessToken: 'at', tokenType: 'Bearer', scope: 'openid', issuer: 'https://idp.example.com', clientId: 'app', auth0: false,
+        allowedOrigins: [location.origin], expiresAt: Date.now() + 300,
+      }, 'memory');
+      const el = await fixture<AuthLoginElement>(html`<auth-login store=${store}></auth-login>`);
+      expect(el.hasAttribute('signed-in')).to.be.true;
+      await waitUntil(() => !el.hasAttribute('signed-in'), 'signed-in removed at expiry', { timeout: 1500 });
+      expect(getStore(store).accessToken).to.equal(undefined);
+    });
+
+    it('is absent for an expired session', async () => {
+      const store = storeName();
+      getStore(store).set({
+        accessToken: 'at', tokenType: 'Bearer', scope: 'openid', issuer: 'https://idp.example.com', clientId: 'app', auth0: false,
+        allowedOrigins: [location.origin], expiresAt: Date.now() - 1000,
+      }, 'memory');
+      const el = await fixture<AuthLoginElement>(html`<auth-login store=${store}></auth-login>`);
+      expect(el.hasAttribute('signed-in')).to.be.false;
+    });
+
+    it('follows a change of the store attribute', async () => {
+      const t = tenant();
+      const signedInStore = storeName();
+      await signIn(t, { store: signedInStore });
+      const el = await fixture<AuthLoginElement>(html`<auth-login store=${storeName()}></auth-login>`);
+      expect(el.hasAttribute('signed-in')).to.be.false;
+      el.setAttribute('store', signedInStore);
+      await el.updateComplete;
+      expect(el.hasAttribute('signed-in')).to.be.true;
+      // Now subscribed to the new store: its sign-out shows.
+      getStore(signedInStore).clear();
+      await el.updateComplete;
+      expect(el.hasAttribute('signed-in')).to.be.false;
+    });
+  });
+
   describe('errors', () => {
     it('fires auth-error invalid_config, and no auth-login, without client-id', async () => {
       const t = tenant();
@@ -232,6 +271,33 @@ describe('<auth-login>', () => {
       expect(logins.events).to.have.length(0);
     });
 
+    it('fires auth-error invalid_config, and no auth-login, without issuer', async () => {
+      const el = await fixture<AuthLoginElement>(html`<auth-login client-id="app" store=${storeName()}></auth-login>`);
+      stay(el);
+      const logins = collect(el, 'auth-login');
+      const fired = oneEvent(el, 'auth-error');
+      expect(await el.login()).to.equal(undefined);
+      const event = (await fired) as AuthErrorEvent;
+      logins.stop();
+      expect(event.detail.error).to.equal('invalid_config');
+      expect(event.detail.errorDescription).to.match(/issuer/i);
+      expect(logins.events).to.have.length(0);
+    });
+
+    it('fires auth-error invalid_config for a redirect-uri on another origin', async () => {
+      const t = tenant();
+      const el = await fixture<AuthLoginElement>(html`<auth-login issuer=${issuerOf(t)} client-id="app" redirect-uri="https://elsewhere.example.com/cb" store=${storeName()}></auth-login>`);
+      stay(el);
+      const logins = collect(el, 'auth-login');
+      const fired = oneEvent(el, 'auth-error');
+      expect(await el.login()).to.equal(undefined);
+      const event = (await fired) as AuthErrorEvent;
+      logins.stop();
+      expect(event.detail.error).to.equal('invalid_config');
+      expect(event.detail.errorDescription).to.match(/redirect/i);
+      expect(logins.events).to.have.length(0);
+    });
+
     it('fires auth-error http_error when the issuer has no discovery document', async () => {
       const el = await fixture<AuthLoginElement>(html`<auth-login issuer=${`${location.origin}/nowhere`} client-id="app" store=${storeName()}></auth-login>`);
       stay(el);
@@ -242,7 +308,7 @@ describe('<auth-login>', () => {
       logins.stop();
       expect(event.detail.error).to.equal('http_error');
       expect(event.detail.status).to.equal(404);
-      expect(event.detail.errorDescription).to.include('/nowhere/.well-known/openid-configuration');
+      expect(event.detail.errorDescription).to.include('/nowhere');
       expect(result).to.equal(undefined);
       expect(logins.events).to.have.length(0);
     });

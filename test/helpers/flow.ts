@@ -29,6 +29,8 @@ export interface LoginOptions {
   storage?: string;
   /** Defaults to the tenant's API. */
   audience?: string;
+  /** `allowed-origins` of the `<auth-login>`. */
+  allowedOrigins?: string;
 }
 
 /** Mounts `<auth-login>` for tenant `t`, cancels its navigation and returns the authorize URL it would go to. */
@@ -39,6 +41,7 @@ export async function startLogin(t: string, options: LoginOptions): Promise<{ lo
     audience=${options.audience ?? apiOf(t)}
     store=${options.store}
     storage=${options.storage ?? 'session'}
+    allowed-origins=${options.allowedOrigins ?? ''}
   ></auth-login>`);
   let captured: string | undefined;
   const errors: AuthErrorDetail[] = [];

@@ -144,4 +144,11 @@ describe('takeTransaction', () => {
     sessionStorage.setItem(keys[0]!, '{"state": not json');
     await expectAuthError(() => takeTransaction(tx.state), 'invalid_state');
   });
+
+  it('refuses a pending sign-in of the wrong shape', async () => {
+    const tx = saved();
+    const key = Object.keys(sessionStorage).find((k) => k.includes(tx.state))!;
+    sessionStorage.setItem(key, JSON.stringify({ ...tx, state: 'another-state' }));
+    await expectAuthError(() => takeTransaction(tx.state), 'invalid_state');
+  });
 });

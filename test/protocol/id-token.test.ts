@@ -79,6 +79,8 @@ describe('validateIdToken', () => {
 
     it('rejects an unknown kid', async () => {
       await rejects(await token({}, { header: { kid: 'no-such-key' } }), 'invalid_id_token', /kid/i);
+      // The key set was just fetched: no second fetch for it.
+      expect((await stats(t)).jwksFetches).to.equal(1);
     });
 
     it('rejects a crit header', async () => {

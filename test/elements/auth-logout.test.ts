@@ -1,0 +1,180 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import '../../src/define.js';
+import type { AuthLogoutElement } from '../../src/elements/auth-logout.js';
+import type { AuthSignedOutEvent } from '../../src/events.js';
+import { getStore } from '../../src/store/token-store.js';
+import { clearStores, collect, signIn, storeName } from '../helpers/flow.js';
+import { issuerOf, resetPage, tenant } from '../helpers/idp.js';
+
+const buttonOf = (el: HTMLElement) => el.shadowRoot!.querySelector('button')!;
+const labelOf = (el: HTMLElement) =>
+  buttonOf(el).querySelector('slot')!.assignedNodes({ flatten: true }).map((node) => node.textContent).join('').trim();
+/** Cancels auth-signed-out so the page never leaves for the provider's sign-out. */
+const stay = (el: HTMLElement) => el.addEventListener('auth-signed-out', (event) => event.preventDefault());
+
+describe('<auth-logout>', () => {
+  afterEach(clearStores);
+  afterEach(resetPage);
+
+  it('renders a native button part with a default slot whose fallback is "Sign out"', async () => {
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${storeName()}></auth-logout>`);
+    const buttons = el.shadowRoot!.querySelectorAll('button');
+    expect(buttons).to.have.length(1);
+    expect(buttons[0]!.getAttribute('part')).to.equal('button');
+    expect(buttons[0]!.getAttribute('type')).to.equal('button');
+    expect(buttons[0]!.tabIndex).to.be.at.least(0);
+    expect(labelOf(el)).to.equal('Sign out');
+  });
+
+  it('shows slotted text instead of the fallback', async () => {
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${storeName()}>Log out</auth-logout>`);
+    expect(labelOf(el)).to.equal('Log out');
+  });
+
+  it('maps return-to to returnTo', async () => {
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout return-to="/bye" store="x"></auth-logout>`);
+    expect(el.returnTo).to.equal('/bye');
+    expect(el.store).to.equal('x');
+  });
+
+  it('a click clears the store and fires auth-signed-out (bubbling, composed, cancelable)', async () => {
+    const t = tenant();
+    const store = storeName();
+    await signIn(t, { store });
+    expect(getStore(store).signedIn).to.be.true;
+    expect(sessionStorage.getItem(`auth-elements:store:${store}`)).to.not.equal(null);
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store}></auth-logout>`);
+    const fired = oneEvent(el, 'auth-signed-out');
+    buttonOf(el).click();
+    const event = (await fired) as AuthSignedOutEvent;
+    expect(event.bubbles).to.be.true;
+    expect(event.composed).to.be.true;
+    expect(event.cancelable).to.be.true;
+    expect(event.detail).to.deep.equal({ store });
+    // The store is already empty when listeners hear the event.
+    expect(getStore(store).session).to.equal(null);
+    expect(sessionStorage.getItem(`auth-elements:store:${store}`)).to.equal(null);
+  });
+
+  it('reflects signed-in, and drops it on sign-out', async () => {
+    const t = tenant();
+    const store = storeName();
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store}></auth-logout>`);
+    expect(el.hasAttribute('signed-in')).to.be.false;
+    await signIn(t, { store });
+    await el.updateComplete;
+    expect(el.hasAttribute('signed-in')).to.be.true;
+    expect(el.signedIn).to.be.true;
+    await el.logout();
+    await el.updateComplete;
+    expect(el.hasAttribute('signed-in')).to.be.false;
+  });
+
+  it('without return-to, logout() resolves undefined and ends the local session only', async () => {
+    const t = tenant();
+    const store = storeName();
+    await signIn(t, { store });
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store}></auth-logout>`);
+    const href = location.href;
+    const fired = oneEvent(el, 'auth-signed-out');
+    const result = await el.logout();
+    const event = (await fired) as AuthSignedOutEvent;
+    expect(event.defaultPrevented).to.be.false;
+    expect(result).to.equal(undefined);
+    expect(getStore(store).signedIn).to.be.false;
+    expect(location.href).to.equal(href);
+  });
+
+  it('with return-to, resolves the end_session_endpoint URL with id_token_hint, post_logout_redirect_uri and client_id', async () => {
+    const t = tenant();
+    const store = storeName();
+    const { store: s } = await signIn(t, { store });
+    const idToken = s.idToken!;
+    expect(idToken).to.be.a('string');
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store} return-to="/done"></auth-logout>`);
+    stay(el);
+    const fired = oneEvent(el, 'auth-signed-out');
+    const result = el.logout();
+    const event = (await fired) as AuthSignedOutEvent;
+    expect(event.cancelable).to.be.true;
+    expect(event.defaultPrevented).to.be.true;
+    expect(event.detail).to.deep.equal({ store });
+    const url = new URL((await result)!);
+    expect(url.origin + url.pathname).to.equal(`${issuerOf(t)}/logout`);
+    expect(url.searchParams.get('id_token_hint')).to.equal(idToken);
+    expect(url.searchParams.get('post_logout_redirect_uri')).to.equal(`${location.origin}/done`);
+    expect(url.searchParams.get('client_id')).to.equal('app');
+    expect(getStore(store).session).to.equal(null);
+  });
+
+  it('for an Auth0 session, resolves Auth0\'s /v2/logout URL', async () => {
+    const store = storeName();
+    getStore(store).set({
+      accessToken: 'opaque-at',
+      tokenType: 'Bearer',
+      scope: 'openid profile',
+      expiresAt: Date.now() + 3600_000,
+      issuer: 'https://tenant.example.com/',
+      clientId: 'auth0-client',
+      auth0: true,
+      allowedOrigins: [location.origin],
+    });
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store} return-to="/done"></auth-logout>`);
+    stay(el);
+    const seen = collect(el, 'auth-error');
+    const url = new URL((await el.logout())!);
+    seen.stop();
+    expect(seen.events).to.have.length(0);
+    expect(url.origin + url.pathname).to.equal('https://tenant.example.com/v2/logout');
+    expect(url.searchParams.get('client_id')).to.equal('auth0-client');
+    expect(url.searchParams.get('returnTo')).to.equal(`${location.origin}/done`);
+    expect(url.searchParams.has('id_token_hint')).to.be.false;
+    expect(getStore(store).session).to.equal(null);
+  });
+
+  it('with an empty store and return-to, resolves the return-to URL itself', async () => {
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${storeName()} return-to="/done"></auth-logout>`);
+    stay(el);
+    const fired = oneEvent(el, 'auth-signed-out');
+    const result = el.logout();
+    await fired;
+    expect(await result).to.equal(`${location.origin}/done`);
+  });
+
+  it('fires auth-error when the provider cannot be reached, and clears the local session anyway', async () => {
+    const store = storeName();
+    getStore(store).set({
+      accessToken: 'at', idToken: 'a.b.c', tokenType: 'Bearer', scope: 'openid', expiresAt: Date.now() + 3600_000,
+      issuer: `${location.origin}/nowhere`, clientId: 'app', auth0: false, allowedOrigins: [location.origin],
+    });
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store} return-to="/done"></auth-logout>`);
+    stay(el);
+    const signedOut = oneEvent(el, 'auth-signed-out');
+    const failed = oneEvent(el, 'auth-error');
+    const result = el.logout();
+    await signedOut;
+    const event = (await failed) as CustomEvent<{ error: string; status?: number }>;
+    expect(event.bubbles).to.be.true;
+    expect(event.composed).to.be.true;
+    expect(event.detail.error).to.equal('http_error');
+    expect(event.detail.status).to.equal(404);
+    expect(await result).to.equal(undefined);
+    expect(getStore(store).session).to.equal(null);
+    expect(sessionStorage.getItem(`auth-elements:store:${store}`)).to.equal(null);
+  });
+
+  it('ignores a second logout() while one runs', async () => {
+    const t = tenant();
+    const store = storeName();
+    await signIn(t, { store });
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store} return-to="/done"></auth-logout>`);
+    stay(el);
+    const seen = collect(el, 'auth-signed-out');
+    const first = el.logout();
+    const second = el.logout();
+    expect(await second).to.equal(undefined);
+    expect(await first).to.be.a('string');
+    seen.stop();
+    expect(seen.events).to.have.length(1);
+  });
+});
