@@ -50,7 +50,6 @@ export interface Transaction {
 /** A pending sign-in older than this is refused. */
 export const TRANSACTION_LIFETIME = 10 * 60_000;
 const TX_PREFIX = 'auth-elements:tx:';
-const USED_KEY = 'auth-elements:used-states';
 
 const RESPONSE_TYPES: readonly string[] = ['id_token token', 'id_token', 'token'];
 
@@ -150,20 +149,16 @@ export function takeTransaction(state: string | null, now = Date.now()): Transac
   if (!state) fail('the response has no state');
   const key = TX_PREFIX + state;
   const raw = sessionStorage.getItem(key);
-  const used: string[] = readUsed();
-  if (raw === null) {
-    fail(used.includes(state as string)
-      ? 'state already used: a sign-in response is accepted once (replay)'
-      : 'unknown state: no pending sign-in in this tab matches it');
-  }
-  sessionStorage.removeItem(key);
-  sessionStorage.setItem(USED_KEY, JSON.stringify([state, ...used].slice(0, 20)));
-  let tx: Transaction | undefined;
+  if (raw === null) fail('unknown state: no pending sign-in in this tab matches it');
+  let tx: (Transaction & { used?: 1 }) | undefined;
   try {
     tx = JSON.parse(raw as string) as Transaction;
   } catch {
     // Reported below with the other shapes that are not a pending sign-in.
   }
+  if (tx?.used) fail('state already used: a sign-in response is accepted once (replay)');
+  // A used sign-in leaves a tombstone until it would have expired, so a replay is named as such.
+  sessionStorage.setItem(key, JSON.stringify({ used: 1, createdAt: tx?.createdAt ?? 0 }));
   if (!tx || tx.state !== state || typeof tx.nonce !== 'string' || typeof tx.issuer !== 'string' || typeof tx.createdAt !== 'number') {
     return fail('the pending sign-in in sessionStorage is corrupt');
   }
@@ -172,16 +167,7 @@ export function takeTransaction(state: string | null, now = Date.now()): Transac
   return tx;
 }
 
-function readUsed(): string[] {
-  try {
-    const used: unknown = JSON.parse(sessionStorage.getItem(USED_KEY) ?? '[]');
-    return Array.isArray(used) ? used : [];
-  } catch {
-    return [];
-  }
-}
-
-/** Removes pending sign-ins that can no longer complete. */
+/** Removes pending sign-ins (and tombstones of used ones) that can no longer complete. */
 function purgeTransactions(now: number): void {
   for (let i = sessionStorage.length - 1; i >= 0; i--) {
     const key = sessionStorage.key(i);

@@ -73,12 +73,11 @@ export function decodeJwt(token: string): { header: Record<string, unknown>; pay
 function webCryptoAlgorithm(alg: string) {
   const bits = alg.slice(2);
   const hash = `SHA-${bits}`;
-  switch (alg.slice(0, 2)) {
-    case 'RS': return { importParams: { name: 'RSASSA-PKCS1-v1_5', hash }, verifyParams: { name: 'RSASSA-PKCS1-v1_5' } };
-    case 'PS': return { importParams: { name: 'RSA-PSS', hash }, verifyParams: { name: 'RSA-PSS', saltLength: +bits / 8 } };
+  const name = ({ RS: 'RSASSA-PKCS1-v1_5', PS: 'RSA-PSS', ES: 'ECDSA' } as Record<string, string>)[alg.slice(0, 2)]!;
+  return name === 'ECDSA'
     // JWS ECDSA signatures are already the raw r||s that WebCrypto expects (RFC 7518 section 3.4).
-    default: return { importParams: { name: 'ECDSA', namedCurve: `P-${bits === '512' ? 521 : bits}` }, verifyParams: { name: 'ECDSA', hash } };
-  }
+    ? { importParams: { name, namedCurve: `P-${bits === '512' ? 521 : bits}` }, verifyParams: { name, hash } }
+    : { importParams: { name, hash }, verifyParams: { name, saltLength: +bits / 8 } };
 }
 
 /** The hash WebCrypto uses for an `alg` (`RS256` → `SHA-256`). */

@@ -12,13 +12,13 @@ const MAX_DELAY = 2 ** 31 - 1;
 
 /** A stored session is used only when its shape is right; anything edited by hand into another shape is dropped. */
 function isSession(value: unknown): value is Session {
-  const s = value as Session | null;
-  return !!s && typeof s === 'object' && typeof s.scope === 'string' && typeof s.issuer === 'string' && typeof s.clientId === 'string'
-    && Array.isArray(s.allowedOrigins) && s.allowedOrigins.every((o) => typeof o === 'string')
-    && (s.accessToken === undefined || typeof s.accessToken === 'string')
-    && (s.idToken === undefined || typeof s.idToken === 'string')
-    && (s.expiresAt === undefined || typeof s.expiresAt === 'number')
-    && (s.claims === undefined || (typeof s.claims === 'object' && s.claims !== null));
+  const s = value as Record<string, unknown> | null;
+  const optional = (type: string, key: string) => s![key] === undefined || typeof s![key] === type;
+  return !!s && typeof s === 'object'
+    && ['scope', 'issuer', 'clientId'].every((key) => typeof s[key] === 'string')
+    && optional('string', 'accessToken') && optional('string', 'idToken') && optional('number', 'expiresAt')
+    && optional('object', 'claims') && s.claims !== null
+    && Array.isArray(s.allowedOrigins) && s.allowedOrigins.every((o) => typeof o === 'string');
 }
 
 /**
