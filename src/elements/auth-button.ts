@@ -1,7 +1,7 @@
 import { ReactiveElement, css } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
 import { AuthErrorEvent } from '../events.js';
-import { toAuthError } from '../protocol/errors.js';
+import { errorDetail } from '../protocol/errors.js';
 import { button } from './dom.js';
 
 /**
@@ -61,7 +61,7 @@ export abstract class AuthButtonElement extends ReactiveElement {
     try {
       return await action();
     } catch (error) {
-      this.dispatchEvent(new AuthErrorEvent(toAuthError(error).toDetail()));
+      this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
       return undefined;
     } finally {
       this.#setBusy(false);

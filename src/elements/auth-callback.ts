@@ -2,7 +2,7 @@ import { ReactiveElement } from '@lit/reactive-element';
 import { AuthErrorEvent, AuthSignedInEvent } from '../events.js';
 import { handleResponse, parseFragment } from '../protocol/callback.js';
 import { slot } from './dom.js';
-import { toAuthError } from '../protocol/errors.js';
+import { errorDetail } from '../protocol/errors.js';
 import { getStore } from '../store/token-store.js';
 
 /**
@@ -33,7 +33,7 @@ export class AuthCallbackElement extends ReactiveElement {
       if (!params) return;
     } catch (error) {
       this.#forgetFragment();
-      this.dispatchEvent(new AuthErrorEvent(toAuthError(error).toDetail()));
+      this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
       return;
     }
     // Tokens must not stay in the address bar, history or a bookmark, whatever the outcome.
@@ -50,7 +50,7 @@ export class AuthCallbackElement extends ReactiveElement {
         location.replace(back.href);
       }
     } catch (error) {
-      this.dispatchEvent(new AuthErrorEvent(toAuthError(error).toDetail()));
+      this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
     }
   }
 

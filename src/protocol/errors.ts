@@ -43,20 +43,13 @@ export class AuthError extends Error {
     if (options?.status !== undefined) this.status = options.status;
   }
 
-  /** The `auth-error` detail for this error. */
-  toDetail(): AuthErrorDetail {
-    const detail: AuthErrorDetail = { error: this.code, errorDescription: this.message };
-    if (this.status !== undefined) detail.status = this.status;
-    return detail;
-  }
 }
 
-/** Turns anything thrown into an {@link AuthError}; unknown failures become `network_error` or `timeout`. */
-export function toAuthError(error: unknown): AuthError {
-  if (error instanceof AuthError) return error;
-  const name = (error as { name?: string } | null)?.name;
-  if (name === 'TimeoutError') return new AuthError('timeout', 'The request timed out', { cause: error });
-  return new AuthError('network_error', String((error as Error | null)?.message ?? error), { cause: error });
+/** The `auth-error` detail for anything thrown: unknown failures become `network_error` (or `timeout`). */
+export function errorDetail(error: unknown): AuthErrorDetail {
+  const { code, message, status } = error instanceof AuthError ? error
+    : { code: (error as Error | null)?.name === 'TimeoutError' ? 'timeout' : 'network_error', message: String((error as Error | null)?.message ?? error), status: undefined };
+  return status === undefined ? { error: code, errorDescription: message } : { error: code, errorDescription: message, status };
 }
 
 /** True for an abort caused by our own cleanup or by a newer request (not a failure). */

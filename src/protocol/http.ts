@@ -17,20 +17,26 @@ export function requestSignal({ signal, timeout }: RequestOptions): AbortSignal 
 }
 
 /**
- * GETs a JSON document (discovery, JWKS): no credentials, no cache reuse beyond HTTP's rules.
- * Network failures become `network_error`, a time-out `timeout`, a non-2xx answer `http_error`.
+ * `fetch` with the step's signal and timeout. A failed request becomes `network_error` (or `timeout`), a non-2xx
+ * answer `http_error` with its status; an abort by the caller's own signal is rethrown as is (it is not a failure).
  */
-export async function getJson(url: string, what: string, options: RequestOptions = {}): Promise<Record<string, unknown>> {
+export async function fetchOk(url: string | URL, init: RequestInit, what: string, options: RequestOptions): Promise<Response> {
   let response: Response;
   try {
-    response = await (options.fetch ?? fetch)(url, { credentials: 'omit', signal: requestSignal(options) });
+    response = await (options.fetch ?? fetch)(url, { ...init, signal: requestSignal(options) });
   } catch (error) {
-    if ((error as Error).name === 'AbortError' && options.signal?.aborted) throw error;
-    const timedOut = /Timeout|Abort/.test((error as Error).name);
-    throw new AuthError(timedOut ? 'timeout' : 'network_error', `${what} ${url}: ${timedOut ? 'timed out' : 'network or CORS failure'}`, { cause: error });
+    if (options.signal?.aborted) throw error;
+    const timedOut = (error as Error).name === 'TimeoutError';
+    throw new AuthError(timedOut ? 'timeout' : 'network_error', `${what}: ${timedOut ? 'timed out' : 'network or CORS failure'}`, { cause: error });
   }
-  if (!response.ok) throw new AuthError('http_error', `${what} ${url}: HTTP ${response.status}`, { status: response.status });
-  const data: unknown = await response.json().catch(() => 0);
+  const { status } = response;
+  if (!response.ok) throw new AuthError('http_error', `${what}: HTTP ${status}`, { status });
+  return response;
+}
+
+/** GETs a JSON object (discovery document, JWKS), without credentials. */
+export async function getJson(url: string, what: string, options: RequestOptions = {}): Promise<Record<string, unknown>> {
+  const data: unknown = await (await fetchOk(url, { credentials: 'omit' }, `${what} ${url}`, options)).json().catch(() => 0);
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new AuthError('invalid_discovery', `${what} ${url}: not a JSON object`);
   return data as Record<string, unknown>;
 }

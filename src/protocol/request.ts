@@ -1,5 +1,5 @@
 import { AuthError } from './errors.js';
-import { requestSignal, type RequestOptions } from './http.js';
+import { fetchOk, type RequestOptions } from './http.js';
 import { isOriginAllowed } from './origins.js';
 
 /** An API call with the bearer token, as `<auth-fetch>` describes it. */
@@ -10,6 +10,8 @@ export interface ApiRequest {
   contentType?: string | null;
   /** How to read the answer: `json` (default; an empty answer is `null`) or `text`. */
   as?: 'json' | 'text';
+  /** Query parameters added to the URL. */
+  params?: Iterable<[string, string]>;
 }
 
 /** The token to send and where it may go: read from the store at request time. */
@@ -25,10 +27,20 @@ export interface ApiResponse {
   data: unknown;
 }
 
+interface Shared {
+  response: Promise<ApiResponse>;
+  users: number;
+  controller: AbortController;
+}
+
+/** GETs in flight, by URL, token and reading: identical ones are sent once and their answer shared. */
+const inflight = new Map<string, Shared>();
+
 /**
  * Calls an API with `Authorization: Bearer <token>`. The token is sent only while usable and only to allowed origins;
  * otherwise no request is made (`login_required`, `origin_not_allowed`). Redirects may be followed: Fetch removes
- * `Authorization` when a redirect crosses origins (Fetch, HTTP-redirect fetch, step 13).
+ * `Authorization` when a redirect crosses origins (Fetch, HTTP-redirect fetch, step 13). Identical GETs in flight
+ * are shared: the request is aborted only when every caller has aborted.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
  */
 export async function callApi(request: ApiRequest, credentials: Credentials, options: RequestOptions = {}, base = location.href): Promise<ApiResponse> {
@@ -36,6 +48,7 @@ export async function callApi(request: ApiRequest, credentials: Credentials, opt
   try {
     if (!request.url) throw new TypeError();
     url = new URL(request.url, base);
+    for (const [name, value] of request.params ?? []) url.searchParams.append(name, value);
   } catch {
     throw new AuthError('invalid_config', `url ${request.url} is not valid`);
   }
@@ -46,20 +59,38 @@ export async function callApi(request: ApiRequest, credentials: Credentials, opt
   const headers: Record<string, string> = { authorization: `Bearer ${accessToken}`, accept: request.as === 'text' ? 'text/plain, */*' : 'application/json' };
   const body = method === 'GET' || method === 'HEAD' ? undefined : request.body ?? undefined;
   if (body !== undefined) headers['content-type'] = request.contentType || 'application/json';
-  const what = `${method} ${url.href}`;
-  let response: Response;
-  try {
-    response = await (options.fetch ?? fetch)(url, { method, headers, body, signal: requestSignal(options) });
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
-    const timedOut = (error as Error).name === 'TimeoutError';
-    throw new AuthError(timedOut ? 'timeout' : 'network_error', `${what}: ${timedOut ? 'timed out' : 'network or CORS failure'}`, { cause: error });
+  if (method !== 'GET' || body !== undefined) return send(url, method, headers, body, request.as, options);
+  const key = `${url.href} ${accessToken} ${request.as}`;
+  let shared = inflight.get(key);
+  if (!shared) {
+    const controller = new AbortController();
+    const response = send(url, method, headers, body, request.as, { ...options, signal: controller.signal });
+    shared = { response, users: 0, controller };
+    inflight.set(key, shared);
+    const forget = () => inflight.get(key) === shared && inflight.delete(key);
+    response.then(forget, forget);
   }
+  const entry = shared;
+  entry.users++;
+  const { signal } = options;
+  return new Promise((resolve, reject) => {
+    const leave = () => {
+      if (!--entry.users) entry.controller.abort(signal?.reason);
+      reject(signal?.reason);
+    };
+    if (signal?.aborted) return leave();
+    signal?.addEventListener('abort', leave, { once: true });
+    entry.response.then(resolve, reject).finally(() => signal?.removeEventListener('abort', leave));
+  });
+}
+
+async function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, as: string | undefined, options: RequestOptions): Promise<ApiResponse> {
+  const what = `${method} ${url.href}`;
+  const response = await fetchOk(url, { method, headers, body }, what, options);
   const { status } = response;
-  if (!response.ok) throw new AuthError('http_error', `${what}: HTTP ${status}`, { status });
   const text = await response.text();
   let data: unknown = text;
-  if (request.as !== 'text') {
+  if (as !== 'text') {
     try {
       data = text ? JSON.parse(text) : null;
     } catch {
