@@ -6,16 +6,17 @@ import { getStore, type TokenStore } from '../store/token-store.js';
  * unsubscribes on disconnect, and asks the host to update on every change of the store.
  */
 export class StoreController implements ReactiveController {
-  #host: ReactiveControllerHost;
   #name: () => string | null | undefined;
-  #onChange: ((store: TokenStore) => void) | undefined;
+  #changed: (store: TokenStore) => void;
   #attached: TokenStore | undefined;
   #unsubscribe: (() => void) | undefined;
 
   constructor(host: ReactiveControllerHost, name: () => string | null | undefined, onChange?: (store: TokenStore) => void) {
-    this.#host = host;
     this.#name = name;
-    this.#onChange = onChange;
+    this.#changed = (store) => {
+      host.requestUpdate();
+      onChange?.(store);
+    };
     host.addController(this);
   }
 
@@ -25,24 +26,20 @@ export class StoreController implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.#attach();
+    this.#attach(this.store);
   }
 
   hostUpdate(): void {
-    if (this.#attached && this.#attached !== this.store) this.#attach();
+    if (this.#attached && this.#attached !== this.store) this.#attach(this.store);
   }
 
   hostDisconnected(): void {
-    this.#unsubscribe?.();
-    this.#attached = this.#unsubscribe = undefined;
+    this.#attach();
   }
 
-  #attach(): void {
+  /** Subscribes to `store` instead of the store attached so far (to none without one). */
+  #attach(store?: TokenStore): void {
     this.#unsubscribe?.();
-    const store = (this.#attached = this.store);
-    this.#unsubscribe = store.subscribe(() => {
-      this.#host.requestUpdate();
-      this.#onChange?.(store);
-    });
+    this.#unsubscribe = (this.#attached = store)?.subscribe(this.#changed);
   }
 }

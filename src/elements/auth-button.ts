@@ -1,4 +1,4 @@
-import { ReactiveElement, css } from '@lit/reactive-element';
+import { ReactiveElement, css, type PropertyDeclarations } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
 import { AuthErrorEvent } from '../events.js';
 import { errorDetail } from '../protocol/errors.js';
@@ -14,32 +14,32 @@ import { button } from './dom.js';
 export abstract class AuthButtonElement extends ReactiveElement {
   static override styles = css`:host{display:inline-block}:host([hidden]){display:none}`;
 
-  static override properties = {
+  // Subclasses list only their own properties; ReactiveElement inherits these.
+  static override properties: PropertyDeclarations = {
     store: {},
     signedIn: { type: Boolean, attribute: 'signed-in', reflect: true },
   };
 
   protected storeController = new StoreController(this, () => this.store);
-  #button: HTMLButtonElement | undefined;
-  #busy = false;
+  /** Disabled while an action runs: its `disabled` is the element's busy state. */
+  #button: HTMLButtonElement;
 
   /** Name of the token store this element works on. */
   declare store: string;
   /** Reflected: present while the store holds a valid (unexpired) session. */
   declare signedIn: boolean;
 
-  /** The button's label when nothing is slotted. */
-  protected abstract readonly label: string;
-
-  constructor() {
+  /** `label` is the button's label when nothing is slotted; `action` is what a click does. */
+  constructor(label: string, action: () => Promise<unknown>) {
     super();
+    this.#button = button(label, action);
     this.store = 'default';
     this.signedIn = false;
   }
 
   protected override createRenderRoot() {
     const root = super.createRenderRoot();
-    this.#button = button(root, this.label, () => this.activate());
+    root.append(this.#button);
     return root;
   }
 
@@ -47,30 +47,18 @@ export abstract class AuthButtonElement extends ReactiveElement {
     this.signedIn = this.storeController.store.signedIn;
   }
 
-  protected override updated(): void {
-    this.#button!.disabled = this.#busy;
-  }
-
-  /** What a click does. */
-  protected abstract activate(): Promise<unknown>;
-
   /** Runs `action` unless one is running; a failure becomes `auth-error`. Resolves with its result or `undefined`. */
   protected async run<T>(action: () => Promise<T>): Promise<T | undefined> {
-    if (this.#busy) return undefined;
-    this.#setBusy(true);
+    const control = this.#button;
+    if (control.disabled) return undefined;
+    control.disabled = true;
     try {
       return await action();
     } catch (error) {
       this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
       return undefined;
     } finally {
-      this.#setBusy(false);
+      control.disabled = false;
     }
-  }
-
-  /** The button is disabled while an action runs. */
-  #setBusy(busy: boolean): void {
-    this.#busy = busy;
-    this.requestUpdate();
   }
 }

@@ -27,23 +27,22 @@ export class AuthCallbackElement extends ReactiveElement {
   }
 
   async #complete(): Promise<void> {
-    let params: Record<string, string> | null;
     try {
-      params = parseFragment(location.hash);
+      let params: Record<string, string> | null | undefined;
+      try {
+        params = parseFragment(location.hash);
+      } finally {
+        // A response (even a malformed one): tokens must not stay in the address bar, history or a bookmark,
+        // whatever the outcome.
+        if (params !== null) history.replaceState(history.state, '', location.pathname + location.search);
+      }
       if (!params) return;
-    } catch (error) {
-      this.#forgetFragment();
-      this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
-      return;
-    }
-    // Tokens must not stay in the address bar, history or a bookmark, whatever the outcome.
-    this.#forgetFragment();
-    try {
       const { session, transaction } = await handleResponse(params);
       const store = getStore(transaction.store);
       store.set(session, transaction.storage);
-      const { claims, scope, expiresAt } = session;
-      this.dispatchEvent(new AuthSignedInEvent({ store: store.name, claims, scope, expiresAt }));
+      this.dispatchEvent(
+        new AuthSignedInEvent({ store: store.name, claims: session.claims, scope: session.scope, expiresAt: session.expiresAt }),
+      );
       const back = new URL(transaction.returnTo);
       // returnTo was recorded by createTransaction on this origin; the response cannot choose it.
       if (back.origin === location.origin && back.pathname + back.search !== location.pathname + location.search) {
@@ -52,10 +51,6 @@ export class AuthCallbackElement extends ReactiveElement {
     } catch (error) {
       this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
     }
-  }
-
-  #forgetFragment(): void {
-    history.replaceState(history.state, '', location.pathname + location.search);
   }
 
   protected override createRenderRoot() {

@@ -9,7 +9,7 @@ import { slot } from './dom.js';
 
 /**
  * Calls an API with the store's access token as `Authorization: Bearer`, declaratively, and shows the answer with no
- * page script: a child `<template>` is filled with the JSON answer (`data-field`, `data-attr-NAME`, `data-items`),
+ * page script: a `<template>` inside it is filled with the JSON answer (`data-field`, `data-attr-NAME`, `data-items`),
  * a child `<form>` is sent on submit, and the element's state shows through reflected attributes and named slots.
  * The token goes only to allowed origins (this page's, the audience's and `<auth-login allowed-origins>`); a newer
  * request, a `url` change or removal from the page aborts the request in flight, silently.
@@ -52,7 +52,6 @@ export class AuthFetchElement extends ReactiveElement {
   #requestUrl: string | null = null;
   #token: string | undefined;
   #listeners: AbortController | undefined;
-  #refresh: AbortController | undefined;
   #form: HTMLFormElement | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stamped: Node[] = [];
@@ -106,11 +105,7 @@ export class AuthFetchElement extends ReactiveElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    const signal = (this.#listeners = new AbortController()).signal;
-    this.addEventListener('submit', (event) => this.#submit(event), { signal });
-    this.addEventListener('input', (event) => this.#paramChanged(event), { signal });
-    this.addEventListener('change', (event) => this.#paramChanged(event), { signal });
-    this.#listenForRefresh();
+    this.#listen();
     // On first connection `updated` makes the auto request; on reconnection it is made here.
     if (this.hasUpdated && this.auto) this.#queue();
   }
@@ -133,7 +128,7 @@ export class AuthFetchElement extends ReactiveElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.signedOut = !this.#store.store.accessToken;
-    if (changed.has('refreshOn') && this.hasUpdated) this.#listenForRefresh();
+    if (changed.has('refreshOn') && this.hasUpdated) this.#listen();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -196,16 +191,17 @@ export class AuthFetchElement extends ReactiveElement {
     const params: [string, string][] = [];
     for (const { name, value } of this.attributes) if (name.startsWith('param-')) params.push([name.slice(6), value]);
     for (const field of this.querySelectorAll<HTMLInputElement>('[data-param][name]')) {
-      if (!field.closest('form')) params.push([field.name || field.getAttribute('name')!, field.value ?? field.getAttribute('value') ?? '']);
+      if (!field.closest('form')) params.push([field.getAttribute('name')!, field.value ?? field.getAttribute('value') ?? '']);
     }
     return params;
   }
 
-  /** Replaces the filled copies of each direct child `<template>` with new ones. */
+  /** Replaces the filled copies of each of its `<template>`s with new ones, inserted right after the template. */
   #render(data: unknown): void {
     for (const node of this.#stamped) node.parentNode?.removeChild(node);
     this.#stamped = [];
-    const templates = this.querySelectorAll<HTMLTemplateElement>(':scope > template');
+    // Its own templates, at any depth (a list's `<template>` may sit in a `<ul>`), not those of a nested element.
+    const templates = [...this.querySelectorAll('template')].filter((template) => template.closest('auth-fetch') === this);
     let empty = data == null || (Array.isArray(data) && !data.length);
     for (const template of templates) {
       const items = itemsOf(template, data);
@@ -223,10 +219,10 @@ export class AuthFetchElement extends ReactiveElement {
     if (form.closest('auth-fetch') !== this) return;
     event.preventDefault();
     if (this.loading && this.#form === form) return;
-    const data = new FormData(form, event.submitter);
-    const method = (event.submitter?.getAttribute('formmethod') || form.getAttribute('method') || this.method).toUpperCase();
-    const url = event.submitter?.getAttribute('formaction') || form.getAttribute('action') || this.url || '';
-    const fields = [...data].filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+    const method = (form.getAttribute('method') || this.method).toUpperCase();
+    const url = form.getAttribute('action') || this.url || '';
+    // Files cannot travel in JSON or a query: only text fields are sent.
+    const fields = [...new FormData(form, event.submitter)].filter((entry): entry is [string, string] => typeof entry[1] === 'string');
     const urlencoded = /^application\/x-www-form-urlencoded/i.test(this.contentType ?? '');
     let request: ApiRequest;
     if (method === 'GET') {
@@ -246,14 +242,16 @@ export class AuthFetchElement extends ReactiveElement {
     if (this.auto && field.matches('[data-param][name]') && !field.closest('form')) this.#queue();
   }
 
-  #listenForRefresh(): void {
-    this.#refresh?.abort();
-    const refreshOn = this.refreshOn;
-    if (!refreshOn || !this.#listeners) return;
-    this.#refresh = new AbortController();
-    const signal = AbortSignal.any([this.#listeners.signal, this.#refresh.signal]);
+  /** (Re)adds every listener, all removed at once by one AbortController on disconnect or a `refresh-on` change. */
+  #listen(): void {
+    this.#listeners?.abort();
+    if (!this.isConnected) return;
+    const options = { signal: (this.#listeners = new AbortController()).signal };
+    this.addEventListener('submit', (event) => this.#submit(event), options);
+    // `input` fires for every kind of field, selects and checkboxes included (HTML: the input event).
+    this.addEventListener('input', (event) => this.#paramChanged(event), options);
     // Not for our own `emit` of the same event, which would loop.
-    document.addEventListener(refreshOn, (event) => event.composedPath().includes(this) || this.#queue(), { signal });
+    if (this.refreshOn) document.addEventListener(this.refreshOn, (event) => event.composedPath().includes(this) || this.#queue(), options);
   }
 
   /** An automatic request, after `debounce` ms. */

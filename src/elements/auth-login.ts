@@ -15,7 +15,6 @@ import { AuthButtonElement } from './auth-button.js';
  */
 export class AuthLoginElement extends AuthButtonElement {
   static override properties = {
-    ...AuthButtonElement.properties,
     issuer: {},
     domain: {},
     clientId: { attribute: 'client-id' },
@@ -27,8 +26,6 @@ export class AuthLoginElement extends AuthButtonElement {
     allowedOrigins: { attribute: 'allowed-origins' },
     leeway: { type: Number },
   };
-
-  protected readonly label = 'Sign in';
 
   /** OpenID issuer URL; endpoints come from `<issuer>/.well-known/openid-configuration`. */
   declare issuer: string | null;
@@ -58,7 +55,7 @@ export class AuthLoginElement extends AuthButtonElement {
   declare leeway: number;
 
   constructor() {
-    super();
+    super('Sign in', () => this.login());
     this.issuer = this.domain = this.clientId = this.audience = this.redirectUri = this.allowedOrigins = null;
     this.scope = 'openid profile';
     this.responseType = 'id_token token';
@@ -76,10 +73,6 @@ export class AuthLoginElement extends AuthButtonElement {
       if (this.dispatchEvent(new AuthLoginEvent({ url }))) location.assign(url);
       return url;
     });
-  }
-
-  protected activate() {
-    return this.login();
   }
 }
 

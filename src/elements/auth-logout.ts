@@ -15,11 +15,8 @@ import { AuthButtonElement } from './auth-button.js';
  */
 export class AuthLogoutElement extends AuthButtonElement {
   static override properties = {
-    ...AuthButtonElement.properties,
     returnTo: { attribute: 'return-to' },
   };
-
-  protected readonly label = 'Sign out';
 
   /**
    * After clearing the store, end the provider session and come back to this URL (it must be registered with the
@@ -28,7 +25,7 @@ export class AuthLogoutElement extends AuthButtonElement {
   declare returnTo: string | null;
 
   constructor() {
-    super();
+    super('Sign out', () => this.logout());
     this.returnTo = null;
   }
 
@@ -48,10 +45,6 @@ export class AuthLogoutElement extends AuthButtonElement {
       if (leave) location.assign(url);
       return url;
     });
-  }
-
-  protected activate() {
-    return this.logout();
   }
 }
 

@@ -3,21 +3,15 @@
  * to diff, no HTML parsing, so it also runs under Trusted Types with no policy).
  */
 
-/** Appends a default `<slot>` with `fallback` text to `root`, and returns the slot. */
-export function slot(root: ParentNode, fallback = ''): HTMLSlotElement {
-  const element = document.createElement('slot');
-  element.textContent = fallback;
-  root.append(element);
-  return element;
+/** Appends a default `<slot>` with `fallback` text (if any) to `root`, and returns the slot. */
+export function slot(root: Node, fallback?: string): HTMLSlotElement {
+  return root.appendChild(Object.assign(document.createElement('slot'), { textContent: fallback }));
 }
 
-/** Appends `<button part="button" type="button"><slot>label</slot></button>` to `root`, calling `action` on click. */
-export function button(root: ParentNode, label: string, action: () => unknown): HTMLButtonElement {
-  const element = document.createElement('button');
-  element.type = 'button';
-  element.setAttribute('part', 'button');
+/** Creates `<button part="button" type="button"><slot>label</slot></button>`, calling `action` on click. */
+export function button(label: string, action: () => unknown): HTMLButtonElement {
+  // `part` forwards to the attribute (DOM: [PutForwards=value]).
+  const element = Object.assign(document.createElement('button'), { type: 'button', part: 'button', onclick: action });
   slot(element, label);
-  element.addEventListener('click', () => void action());
-  root.append(element);
   return element;
 }

@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js';
+import { fail } from './errors.js';
 import { discover, resolveIssuer, secureUrl, type ProviderMetadata } from './discovery.js';
 import { randomToken } from './encoding.js';
 import type { RequestOptions } from './http.js';
@@ -48,21 +48,8 @@ export interface Transaction {
 }
 
 /** A pending sign-in older than this is refused. */
-export const TRANSACTION_LIFETIME = 10 * 60_000;
+export const TRANSACTION_LIFETIME = 600_000; // 10 minutes
 const TX_PREFIX = 'auth-elements:tx:';
-
-const RESPONSE_TYPES: readonly string[] = ['id_token token', 'id_token', 'token'];
-
-/** The response type, in canonical order; unknown values fall back to the default `id_token token`. */
-export function normalizeResponseType(value: string | null | undefined): ResponseType {
-  const canonical = (value ?? '').trim().split(/\s+/).sort().join(' ');
-  return (RESPONSE_TYPES.includes(canonical) ? canonical : 'id_token token') as ResponseType;
-}
-
-/** The storage kind; unknown values fall back to the default `session`. */
-export function normalizeStorage(value: string | null | undefined): StorageKind {
-  return value === 'local' || value === 'memory' ? value : 'session';
-}
 
 /**
  * Checks the configuration and makes a new pending sign-in with a fresh 256-bit `state` and `nonce`.
@@ -70,19 +57,19 @@ export function normalizeStorage(value: string | null | undefined): StorageKind 
  */
 export function createTransaction(config: SignInConfig, page: Location | URL = location): Transaction {
   const issuer = resolveIssuer(config);
-  if (!config.clientId) throw new AuthError('invalid_config', 'client-id is required');
+  if (!config.clientId) return fail('invalid_config', 'client-id missing');
   const pageUrl = new URL(page.href);
   pageUrl.hash = '';
-  const redirect = secureUrl(config.redirectUri || `${pageUrl.origin}${pageUrl.pathname}`, 'redirect URI', pageUrl.href);
+  const { origin } = pageUrl;
+  const redirect = secureUrl(config.redirectUri || origin + pageUrl.pathname, 'redirect URI', pageUrl.href);
   // The pending sign-in lives in this origin's sessionStorage, so the response must come back to this origin.
-  if (redirect.origin !== pageUrl.origin) {
-    throw new AuthError('invalid_config', `redirect-uri must be on this origin, ${pageUrl.origin}`);
-  }
-  const responseType = normalizeResponseType(config.responseType);
-  let scope = (config.scope ?? 'openid profile').trim().replace(/\s+/g, ' ');
+  if (redirect.origin !== origin) fail('invalid_config', `redirect-uri is not on ${origin}`);
+  // The response type in canonical order; unknown values fall back to the default, id_token token.
+  const canonical = config.responseType?.match(/\S+/g)?.sort().join(' ');
+  const responseType = canonical === 'id_token' || canonical === 'token' ? canonical : 'id_token token';
+  const scopes: string[] = (config.scope ?? 'openid profile').match(/\S+/g) ?? [];
   // An ID token is only issued for the openid scope (OpenID Connect Core section 3.1.2.1).
-  if (responseType !== 'token' && !scope.split(' ').includes('openid')) scope = `openid ${scope}`.trim();
-  const leeway = Number.isFinite(config.leeway) && (config.leeway as number) >= 0 ? (config.leeway as number) : 60;
+  if (responseType !== 'token' && !scopes.includes('openid')) scopes.unshift('openid');
   const tx: Transaction = {
     state: randomToken(),
     nonce: randomToken(),
@@ -91,11 +78,12 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
     clientId: config.clientId,
     redirectUri: redirect.href,
     responseType,
-    scope,
+    scope: scopes.join(' '),
     store: config.store || 'default',
-    storage: normalizeStorage(config.storage),
-    allowedOrigins: tokenOrigins(pageUrl.origin, config.audience, config.allowedOrigins),
-    leeway,
+    // Unknown storage kinds fall back to the default, session.
+    storage: config.storage === 'local' || config.storage === 'memory' ? config.storage : 'session',
+    allowedOrigins: tokenOrigins(origin, config.audience, config.allowedOrigins),
+    leeway: Number.isFinite(config.leeway) && (config.leeway as number) >= 0 ? (config.leeway as number) : 60,
     returnTo: pageUrl.href,
     createdAt: Date.now(),
   };
@@ -103,9 +91,21 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
   return tx;
 }
 
+/** The JSON value of a sessionStorage entry: `null` when there is none, `undefined` when it is not JSON. */
+function read(key: string): (Partial<Transaction> & { used?: 1 }) | null | undefined {
+  try {
+    return JSON.parse(sessionStorage.getItem(key)!);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Records a pending sign-in in sessionStorage (and drops those that can no longer complete). */
 export function saveTransaction(tx: Transaction): void {
-  purgeTransactions(tx.createdAt);
+  // Removes pending sign-ins (and tombstones of used ones) that can no longer complete.
+  for (const key of Object.keys(sessionStorage)) {
+    if (key.startsWith(TX_PREFIX) && !(tx.createdAt - read(key)?.createdAt! <= TRANSACTION_LIFETIME)) sessionStorage.removeItem(key);
+  }
   sessionStorage.setItem(TX_PREFIX + tx.state, JSON.stringify(tx));
 }
 
@@ -142,41 +142,19 @@ export async function startSignIn(config: SignInConfig, options: RequestOptions 
  * {@link TRANSACTION_LIFETIME} old. Throws `invalid_state` saying which of those failed.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
-export function takeTransaction(state: string | null, now = Date.now()): Transaction {
-  const fail = (why: string): never => {
-    throw new AuthError('invalid_state', why);
-  };
-  if (!state) fail('the response has no state');
+export function takeTransaction(state: string | null | undefined, now = Date.now()): Transaction {
+  if (!state) fail('invalid_state', 'state missing');
   const key = TX_PREFIX + state;
-  const raw = sessionStorage.getItem(key);
-  if (raw === null) fail('unknown state: no pending sign-in in this tab matches it');
-  let tx: (Transaction & { used?: 1 }) | undefined;
-  try {
-    tx = JSON.parse(raw as string) as Transaction;
-  } catch {
-    // Reported below with the other shapes that are not a pending sign-in.
-  }
-  if (tx?.used) fail('state already used: a sign-in response is accepted once (replay)');
+  // null: no such entry; undefined: not JSON, reported below with the other shapes that are not a pending sign-in.
+  const tx = read(key);
+  if (tx === null) fail('invalid_state', 'unknown state');
+  if (tx?.used) fail('invalid_state', 'state already used (replay)');
   // A used sign-in leaves a tombstone until it would have expired, so a replay is named as such.
   sessionStorage.setItem(key, JSON.stringify({ used: 1, createdAt: tx?.createdAt ?? 0 }));
   if (!tx || tx.state !== state || typeof tx.nonce !== 'string' || typeof tx.issuer !== 'string' || typeof tx.createdAt !== 'number') {
-    return fail('the pending sign-in in sessionStorage is corrupt');
+    return fail('invalid_state', 'pending sign-in corrupt');
   }
   // A pending sign-in from the future means a clock change or a forged entry: refused like an expired one.
-  if (!(now - tx.createdAt <= TRANSACTION_LIFETIME && tx.createdAt - now <= 60_000)) fail('sign-in expired: responses are accepted for 10 minutes');
-  return tx;
-}
-
-/** Removes pending sign-ins (and tombstones of used ones) that can no longer complete. */
-function purgeTransactions(now: number): void {
-  for (let i = sessionStorage.length - 1; i >= 0; i--) {
-    const key = sessionStorage.key(i);
-    if (!key?.startsWith(TX_PREFIX)) continue;
-    try {
-      const tx = JSON.parse(sessionStorage.getItem(key) ?? '') as Transaction;
-      if (!(now - tx.createdAt <= TRANSACTION_LIFETIME)) sessionStorage.removeItem(key);
-    } catch {
-      sessionStorage.removeItem(key);
-    }
-  }
+  if (!(now - tx.createdAt <= TRANSACTION_LIFETIME && tx.createdAt - now <= 60_000)) fail('invalid_state', 'sign-in expired');
+  return tx as Transaction;
 }

@@ -1,6 +1,6 @@
 import { takeTransaction, type Transaction } from './authorize.js';
 import { discover } from './discovery.js';
-import { AuthError } from './errors.js';
+import { fail } from './errors.js';
 import type { RequestOptions } from './http.js';
 import { validateIdToken, type IdTokenClaims } from './id-token.js';
 
@@ -22,8 +22,6 @@ export interface Session {
   allowedOrigins: string[];
 }
 
-const RESPONSE_PARAMS = ['access_token', 'id_token', 'error'];
-
 /**
  * The authorization response in a URL fragment, or `null` when the fragment holds none (so the callback can sit on
  * every page). A parameter given twice is rejected, never "first one wins".
@@ -31,10 +29,10 @@ const RESPONSE_PARAMS = ['access_token', 'id_token', 'error'];
  */
 export function parseFragment(fragment: string): Record<string, string> | null {
   const params = new URLSearchParams(fragment.replace(/^#/, ''));
-  if (!RESPONSE_PARAMS.some((name) => params.has(name))) return null;
+  if (!['access_token', 'id_token', 'error'].some((name) => params.has(name))) return null;
   const result: Record<string, string> = {};
   for (const [name, value] of params) {
-    if (Object.hasOwn(result, name)) throw new AuthError('invalid_response', `${name} given twice`);
+    if (Object.hasOwn(result, name)) fail('invalid_response', `${name} given twice`);
     result[name] = value;
   }
   return result;
@@ -47,29 +45,25 @@ export function parseFragment(fragment: string): Record<string, string> | null {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitValidation
  */
 export async function handleResponse(params: Record<string, string>, options: RequestOptions = {}): Promise<{ session: Session; transaction: Transaction }> {
-  const tx = takeTransaction(params.state ?? null);
-  if (params.error) throw new AuthError(params.error, params.error_description || params.error);
-  const fail = (why: string): never => {
-    throw new AuthError('invalid_response', why);
-  };
+  const tx = takeTransaction(params.state);
+  if (params.error) fail(params.error, params.error_description || params.error);
   // RFC 9207 section 2.4: when the response names its issuer, it must be the one the request went to.
-  if (params.iss !== undefined && params.iss !== tx.issuer) fail(`iss ${params.iss} is not ${tx.issuer}`);
+  if (params.iss !== undefined && params.iss !== tx.issuer) fail('invalid_response', `iss ${params.iss} is not ${tx.issuer}`);
   const { access_token: accessToken, id_token: idToken, expires_in: expiresIn } = params;
   const types = tx.responseType.split(' ');
-  if (types.includes('id_token') && !idToken) fail('id_token missing');
-  if (types.includes('token') !== (accessToken !== undefined)) fail(accessToken === undefined ? 'access_token missing' : 'access_token not asked for');
+  if (types.includes('id_token') && !idToken) fail('invalid_response', 'id_token missing');
+  if (types.includes('token') !== (accessToken !== undefined)) fail('invalid_response', `access_token ${accessToken === undefined ? 'missing' : 'not asked for'}`);
   // An ID token that was not asked for (Auth0 sends one for response_type=token with scope openid) is validated all
   // the same: nothing unchecked is ever stored.
-  if (accessToken !== undefined && params.token_type?.toLowerCase() !== 'bearer') fail(`token_type ${params.token_type} is not Bearer`);
+  if (accessToken !== undefined && params.token_type?.toLowerCase() !== 'bearer') fail('invalid_response', `token_type ${params.token_type} is not Bearer`);
   let expiresAt: number | undefined;
   if (expiresIn !== undefined) {
-    if (!/^\d{1,9}$/.test(expiresIn)) fail(`expires_in ${expiresIn} is not a number`);
+    if (!/^\d{1,9}$/.test(expiresIn)) fail('invalid_response', `expires_in ${expiresIn} is not a number`);
     expiresAt = Date.now() + +expiresIn * 1000;
   }
   let claims: IdTokenClaims | undefined;
   if (idToken) {
-    const metadata = await discover(tx.issuer, options);
-    claims = await validateIdToken(idToken, metadata, { issuer: tx.issuer, clientId: tx.clientId, nonce: tx.nonce, accessToken, leeway: tx.leeway }, options);
+    claims = await validateIdToken(idToken, await discover(tx.issuer, options), { issuer: tx.issuer, clientId: tx.clientId, nonce: tx.nonce, accessToken, leeway: tx.leeway }, options);
     if (!accessToken) expiresAt = claims.exp * 1000;
   }
   const session: Session = {

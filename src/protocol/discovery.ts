@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js';
+import { fail } from './errors.js';
 import { getJson, type RequestOptions } from './http.js';
 
 /** The provider metadata the library uses (OpenID Connect Discovery 1.0, section 3). */
@@ -19,24 +19,24 @@ export interface IssuerConfig {
 /** How long discovery and JWKS requests may take before failing with `timeout`. */
 export const DISCOVERY_TIMEOUT = 10_000;
 
+/** Discovery documents by issuer, key sets by `jwks_uri`. */
 const metadataCache = new Map<string, Promise<ProviderMetadata>>();
 const jwksCache = new Map<string, Promise<JsonWebKey[]>>();
-
-const isLoopback = (host: string) => host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
 
 /**
  * Parses a URL the library will send the user or a token to: https, or http on a loopback host only.
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.6 (TLS for all endpoints but loopback)
  */
 export function secureUrl(value: string, what: string, base?: string): URL {
-  let url: URL;
+  let url = new URL('x:');
   try {
     url = new URL(value, base);
   } catch {
-    url = new URL('x:');
+    // Refused below, like any other URL that is not https.
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
-    throw new AuthError('invalid_config', `${what} ${value} must be an https URL (http on localhost only)`);
+  // Any https URL; http only on localhost, 127.0.0.1 or [::1].
+  if (!/^https:|^http:(localhost|127\.0\.0\.1|\[::1\])$/.test(url.protocol + url.hostname)) {
+    fail('invalid_config', `${what} ${value} is not https`);
   }
   return url;
 }
@@ -46,17 +46,14 @@ export function secureUrl(value: string, what: string, base?: string): URL {
  * @see https://openid.net/specs/openid-connect-discovery-1_0.html#IssuerDiscovery (https, no query or fragment)
  */
 export function resolveIssuer({ issuer, domain }: IssuerConfig): string {
-  const fail = (why: string): never => {
-    throw new AuthError('invalid_config', why);
-  };
-  if (issuer && domain) fail('set issuer or domain, not both');
+  if (issuer && domain) fail('invalid_config', 'set issuer or domain, not both');
   if (domain) {
-    if (!/^[a-z0-9.-]+(:\d+)?$/i.test(domain)) fail(`domain ${domain} must be a host name`);
+    if (!/^[a-z0-9.-]+(:\d+)?$/i.test(domain)) fail('invalid_config', `domain ${domain} is not a host name`);
     issuer = `https://${domain}/`;
   }
-  if (!issuer) return fail('issuer or domain is required');
+  if (!issuer) return fail('invalid_config', 'issuer or domain missing');
   const url = secureUrl(issuer, 'issuer');
-  if (url.search || url.hash) fail(`issuer ${issuer} must not have a query or fragment`);
+  if (url.search || url.hash) fail('invalid_config', `issuer ${issuer} has a query or fragment`);
   return issuer;
 }
 
@@ -87,13 +84,10 @@ export function discover(issuer: string, options: RequestOptions = {}): Promise<
 
 async function fetchMetadata(issuer: string, options: RequestOptions): Promise<ProviderMetadata> {
   const url = discoveryUrl(issuer);
-  const data = await getJson(url, 'discovery document', options);
-  const fail = (why: string): never => {
-    throw new AuthError('invalid_discovery', `${url}: ${why}`);
-  };
-  if (data.issuer !== issuer) fail(`issuer ${String(data.issuer)} is not ${issuer}`);
+  const data = await getJson(url, 'discovery', options);
+  if (data.issuer !== issuer) fail('invalid_discovery', `${url}: issuer ${data.issuer} is not ${issuer}`);
   for (const member of ['authorization_endpoint', 'jwks_uri']) {
-    if (typeof data[member] !== 'string') fail(`no ${member}`);
+    if (typeof data[member] !== 'string') fail('invalid_discovery', `${url}: no ${member}`);
     secureUrl(data[member] as string, member);
   }
   return data as ProviderMetadata;
@@ -107,33 +101,24 @@ export interface KeyHint {
 
 /**
  * The public key to check a signature with, from the issuer's JWKS (`jwks_uri` of its own discovery document only,
- * never a URL named by the token). The set is cached per page; an unknown `kid` fetches it again once, for key
- * rotation. No cool-down is needed: each lookup needs a fresh, single-use `state`, so a forged `kid` cannot make us
- * fetch more than once per sign-in.
+ * never a URL named by the token); `undefined` when the set has none. The set is cached per page; an unknown `kid`
+ * fetches it again once, for key rotation. No cool-down is needed: each lookup needs a fresh, single-use `state`, so
+ * a forged `kid` cannot make us fetch more than once per sign-in.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#RotateSigKeys
  */
-export async function findKey(metadata: ProviderMetadata, hint: KeyHint, options: RequestOptions = {}): Promise<JsonWebKey> {
+export async function findKey(metadata: ProviderMetadata, hint: KeyHint, options: RequestOptions = {}): Promise<JsonWebKey | undefined> {
   const uri = metadata.jwks_uri;
-  let keys = jwksCache.get(uri);
-  const cached = !!keys;
-  if (!keys) keys = loadJwks(uri, options);
-  let key = selectKey(await keys, hint);
-  if (!key && cached) {
-    // Another check may have re-fetched the set meanwhile; use that rather than fetching twice.
-    const current = jwksCache.get(uri);
-    key = selectKey(await (current && current !== keys ? current : loadJwks(uri, options)), hint);
-  }
-  if (!key) {
-    throw new AuthError('invalid_id_token', `ID token: no ${hint.alg} key ${hint.kid ? `with kid ${hint.kid}` : '(no kid) and not exactly one'} in the issuer's JWKS`);
-  }
-  return key;
+  const cached = jwksCache.get(uri);
+  const keys = cached ?? loadJwks(uri, options);
+  const key = selectKey(await keys, hint);
+  if (key || !cached) return key;
+  // Another check may have re-fetched the set meanwhile; use that rather than fetching twice.
+  const current = jwksCache.get(uri);
+  return selectKey(await (current && current !== keys ? current : loadJwks(uri, options)), hint);
 }
 
 function loadJwks(uri: string, options: RequestOptions): Promise<JsonWebKey[]> {
-  const keys = getJson(uri, 'JWKS', { fetch: options.fetch, timeout: DISCOVERY_TIMEOUT }).then((data) => {
-    if (!Array.isArray(data.keys)) throw new AuthError('invalid_discovery', `${uri}: no keys`);
-    return data.keys as JsonWebKey[];
-  });
+  const keys = getJson(uri, 'JWKS', { fetch: options.fetch, timeout: DISCOVERY_TIMEOUT }).then((data) => (Array.isArray(data.keys) ? data.keys : fail('invalid_discovery', `${uri}: no keys`)));
   jwksCache.set(uri, keys);
   keys.catch(() => jwksCache.get(uri) === keys && jwksCache.delete(uri));
   return keys;

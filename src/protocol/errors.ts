@@ -37,7 +37,8 @@ export class AuthError extends Error {
   readonly status?: number;
 
   constructor(code: AuthErrorCode | (string & {}), message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // Error installs `cause` only when the options have one (ECMA-262 InstallErrorCause).
+    super(message, options);
     this.name = 'AuthError';
     this.code = code;
     if (options?.status !== undefined) this.status = options.status;
@@ -45,11 +46,17 @@ export class AuthError extends Error {
 
 }
 
+/** Throws an {@link AuthError}: the one way the protocol layer reports a failed check. */
+export function fail(code: AuthErrorCode | (string & {}), message: string): never {
+  throw new AuthError(code, message);
+}
+
 /** The `auth-error` detail for anything thrown: unknown failures become `network_error` (or `timeout`). */
 export function errorDetail(error: unknown): AuthErrorDetail {
-  const { code, message, status } = error instanceof AuthError ? error
-    : { code: (error as Error | null)?.name === 'TimeoutError' ? 'timeout' : 'network_error', message: String((error as Error | null)?.message ?? error), status: undefined };
-  return status === undefined ? { error: code, errorDescription: message } : { error: code, errorDescription: message, status };
+  if (!(error instanceof AuthError)) return { error: (error as Error | null)?.name === 'TimeoutError' ? 'timeout' : 'network_error', errorDescription: String((error as Error | null)?.message ?? error) };
+  const detail: AuthErrorDetail = { error: error.code, errorDescription: error.message };
+  if (error.status !== undefined) detail.status = error.status;
+  return detail;
 }
 
 /** True for an abort caused by our own cleanup or by a newer request (not a failure). */

@@ -1,5 +1,5 @@
 import { base64url, fromBase64url } from './encoding.js';
-import { AuthError } from './errors.js';
+import { fail } from './errors.js';
 import { findKey, type ProviderMetadata } from './discovery.js';
 import type { RequestOptions } from './http.js';
 
@@ -33,83 +33,69 @@ export interface IdTokenExpectations {
   now?: number;
 }
 
-/**
- * Signature algorithms accepted: asymmetric only. `none` and HMAC (`HS*`) are never accepted: this is a public client,
- * it holds no secret, so an HMAC "signature" proves nothing.
- * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitIDTValidation
- */
-export const ALLOWED_ALGS = /^(RS|PS|ES)(256|384|512)$/;
+/** Fails with `invalid_id_token`, naming the check in `message`. */
+function reject(message: string): never {
+  return fail('invalid_id_token', `ID token: ${message}`);
+}
 
-const fail = (message: string, code = 'invalid_id_token'): never => {
-  throw new AuthError(code, `ID token: ${message}`);
-};
-
-const decodeJson = (part: string, what: string): Record<string, unknown> => {
+/** The bytes of a base64url JWS part: for the signature, as is; for the header and payload (`json`), the JSON object they encode. */
+function decodePart(part: string, what: string): Uint8Array<ArrayBuffer>;
+function decodePart(part: string, what: string, json: true): Record<string, unknown>;
+function decodePart(part: string, what: string, json?: true) {
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(fromBase64url(part)));
+    const bytes = fromBase64url(part);
+    value = json ? JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) : bytes;
   } catch {
-    value = 0;
+    // Reported below, like a JSON value that is not an object.
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) fail(`${what} is not base64url JSON object`);
-  return value as Record<string, unknown>;
-};
-
-/** Splits a JWS compact serialization without trusting it (RFC 7515 section 7.1). */
-export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown>; signature: Uint8Array<ArrayBuffer>; signingInput: string } {
-  const parts = token.split('.');
-  if (parts.length !== 3) fail(`not a JWS (${parts.length} parts, not 3)`);
-  const [header, payload, signature] = parts as [string, string, string];
-  let bytes: Uint8Array<ArrayBuffer>;
-  try {
-    bytes = fromBase64url(signature);
-  } catch {
-    return fail('signature is not base64url');
-  }
-  return { header: decodeJson(header, 'header'), payload: decodeJson(payload, 'payload'), signature: bytes, signingInput: `${header}.${payload}` };
+  if (!value || typeof value !== 'object' || Array.isArray(value)) reject(`${what} malformed`);
+  return value;
 }
-
-/** WebCrypto parameters for a JWS `alg` (RFC 7518 section 3). */
-function webCryptoAlgorithm(alg: string) {
-  const bits = alg.slice(2);
-  const hash = `SHA-${bits}`;
-  const name = ({ RS: 'RSASSA-PKCS1-v1_5', PS: 'RSA-PSS', ES: 'ECDSA' } as Record<string, string>)[alg.slice(0, 2)]!;
-  return name === 'ECDSA'
-    // JWS ECDSA signatures are already the raw r||s that WebCrypto expects (RFC 7518 section 3.4).
-    ? { importParams: { name, namedCurve: `P-${bits === '512' ? 521 : bits}` }, verifyParams: { name, hash } }
-    : { importParams: { name, hash }, verifyParams: { name, saltLength: +bits / 8 } };
-}
-
-/** The hash WebCrypto uses for an `alg` (`RS256` → `SHA-256`). */
-export const hashOf = (alg: string) => `SHA-${alg.slice(2)}`;
 
 /**
  * Checks a JWS signature with the issuer's key for its header's `alg` and `kid`.
  * @see https://www.rfc-editor.org/rfc/rfc7515#section-5.2
  */
 export async function verifySignature(token: string, metadata: ProviderMetadata, options: RequestOptions = {}): Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> }> {
-  const { header, payload, signature, signingInput } = decodeJwt(token);
-  const alg = header.alg;
-  if (typeof alg !== 'string' || !ALLOWED_ALGS.test(alg)) {
-    fail(`alg ${String(alg)} not allowed (RS, PS or ES 256-512 only)`);
-  }
-  const { kid } = header;
-  if (kid !== undefined && typeof kid !== 'string') fail('kid is not a string');
+  // Splits the JWS compact serialization without trusting it (RFC 7515 section 7.1).
+  const parts = token.split('.');
+  if (parts.length !== 3) reject('not a JWS');
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+  const signature = decodePart(signaturePart, 'signature');
+  const header = decodePart(headerPart, 'header', true);
+  const payload = decodePart(payloadPart, 'payload', true);
+  const { alg, kid } = header;
+  // Signature algorithms accepted: asymmetric only. `none` and HMAC (`HS*`) are never accepted: this is a public
+  // client, it holds no secret, so an HMAC "signature" proves nothing.
+  // https://openid.net/specs/openid-connect-core-1_0.html#ImplicitIDTValidation
+  if (typeof alg !== 'string' || !/^(RS|PS|ES)(256|384|512)$/.test(alg)) reject(`alg ${alg} not allowed`);
+  if (kid !== undefined && typeof kid !== 'string') reject('kid is not a string');
   // RFC 7515 section 4.1.11: extensions we do not understand must not be ignored.
-  if (header.crit !== undefined) fail('crit header not supported');
-  const jwk = await findKey(metadata, { alg: alg as string, kid: kid as string | undefined }, options);
-  const { importParams, verifyParams } = webCryptoAlgorithm(alg as string);
-  if ('namedCurve' in importParams && jwk.crv !== importParams.namedCurve) fail(`JWKS key is not on ${importParams.namedCurve}`);
-  let valid = false;
+  if (header.crit !== undefined) reject('crit not supported');
+  const jwk = await findKey(metadata, { alg, kid }, options);
+  if (!jwk) return reject(`no single ${alg} JWKS key for kid ${kid}`);
+  // WebCrypto parameters for the alg (RFC 7518 section 3). One object serves importKey and verify for every alg:
+  // each operation reads only the members its own algorithm dictionary defines.
+  const bits = alg.slice(2);
+  const params = {
+    name: { R: 'RSASSA-PKCS1-v1_5', P: 'RSA-PSS', E: 'ECDSA' }[alg[0] as 'R' | 'P' | 'E'],
+    hash: `SHA-${bits}`,
+    namedCurve: `P-${bits === '512' ? 521 : bits}`,
+    saltLength: +bits / 8,
+  };
+  if (alg[0] === 'E' && jwk.crv !== params.namedCurve) reject(`JWKS key is not on ${params.namedCurve}`);
+  let valid: boolean;
   try {
-    // Only the public members: a JWK's own alg/use/key_ops were checked when the key was chosen.
-    const publicJwk: JsonWebKey = jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: 'RSA', n: jwk.n, e: jwk.e };
-    const key = await crypto.subtle.importKey('jwk', publicJwk, importParams, false, ['verify']);
-    valid = await crypto.subtle.verify(verifyParams, key, signature, new TextEncoder().encode(signingInput));
+    // Only the public members (RSA import reads n and e, EC import crv, x and y): a JWK's own alg/use/key_ops were
+    // checked when the key was chosen.
+    const key = await crypto.subtle.importKey('jwk', JSON.parse(JSON.stringify(jwk, ['kty', 'crv', 'x', 'y', 'n', 'e'])), params, false, ['verify']);
+    // JWS ECDSA signatures are already the raw r||s that WebCrypto expects (RFC 7518 section 3.4).
+    valid = await crypto.subtle.verify(params, key, signature, new TextEncoder().encode(`${headerPart}.${payloadPart}`));
   } catch (error) {
-    fail(`JWKS key unusable: ${(error as Error).message}`);
+    reject(`JWKS key unusable: ${(error as Error).message}`);
   }
-  if (!valid) fail(`signature does not verify with the issuer's key ${String(kid ?? '')}`);
+  if (!valid) reject('signature does not verify');
   return { header, payload };
 }
 
@@ -118,7 +104,7 @@ export async function verifySignature(token: string, metadata: ProviderMetadata,
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitTokenValidation
  */
 export async function accessTokenHash(accessToken: string, alg: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest(hashOf(alg), new TextEncoder().encode(accessToken)));
+  const digest = new Uint8Array(await crypto.subtle.digest(`SHA-${alg.slice(2)}`, new TextEncoder().encode(accessToken)));
   return base64url(digest.slice(0, digest.length / 2));
 }
 
@@ -130,26 +116,25 @@ export async function accessTokenHash(accessToken: string, alg: string): Promise
 export async function validateIdToken(idToken: string, metadata: ProviderMetadata, expected: IdTokenExpectations, options: RequestOptions = {}): Promise<IdTokenClaims> {
   const { header, payload: claims } = await verifySignature(idToken, metadata, options);
   const now = expected.now ?? Math.floor(Date.now() / 1000);
-  const { leeway, clientId } = expected;
-  if (claims.iss !== expected.issuer) fail(`iss ${String(claims.iss)} is not ${expected.issuer}`);
-  const aud = claims.aud;
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!audiences.includes(clientId)) fail(`aud does not contain client id ${clientId}`);
-  if (audiences.length > 1 && claims.azp === undefined) fail('several audiences but no azp');
-  if (claims.azp !== undefined && claims.azp !== clientId) fail(`azp ${String(claims.azp)} is not client id ${clientId}`);
-  const time = (claim: string, valid: (t: number) => boolean, what: string) => {
+  const { leeway, clientId, accessToken } = expected;
+  if (claims.iss !== expected.issuer) reject(`iss ${claims.iss} is not ${expected.issuer}`);
+  // A string aud is one audience; an array, several.
+  const audiences = [claims.aud].flat();
+  if (!audiences.includes(clientId)) reject(`aud does not contain ${clientId}`);
+  if (audiences.length > 1 && claims.azp === undefined) reject('azp missing (several audiences)');
+  if (claims.azp !== undefined && claims.azp !== clientId) reject(`azp ${claims.azp} is not ${clientId}`);
+  // exp must be after now, iat and nbf (optional) not after now, each give or take the leeway (written so that NaN
+  // fails).
+  for (const claim of ['exp', 'iat', 'nbf']) {
     const value = claims[claim];
-    if (value === undefined && claim !== 'nbf') fail(`no ${claim}`);
-    if (value !== undefined && (typeof value !== 'number' || !valid(value))) fail(`${what} (${claim} ${String(value)}, now ${now}, leeway ${leeway} s)`);
-  };
-  time('exp', (exp) => exp + leeway > now, 'expired');
-  time('iat', (iat) => iat - leeway <= now, 'issued in the future');
-  time('nbf', (nbf) => nbf - leeway <= now, 'not valid yet');
-  if (typeof claims.sub !== 'string' || !claims.sub) fail('no sub');
-  if (claims.nonce !== expected.nonce) fail(claims.nonce === undefined ? 'no nonce' : 'nonce does not match this sign-in', 'invalid_nonce');
-  if (expected.accessToken !== undefined) {
-    if (typeof claims.at_hash !== 'string') fail('no at_hash, required with an access token', 'invalid_at_hash');
-    if (claims.at_hash !== await accessTokenHash(expected.accessToken, header.alg as string)) fail('at_hash does not match the access token', 'invalid_at_hash');
+    if (value === undefined ? claim !== 'nbf' : typeof value !== 'number' || !(claim === 'exp' ? value + leeway > now : value - leeway <= now)) {
+      reject(`${claim} ${value} out of range (now ${now}, leeway ${leeway})`);
+    }
+  }
+  if (!claims.sub || typeof claims.sub !== 'string') reject('sub missing');
+  if (claims.nonce !== expected.nonce) fail('invalid_nonce', 'ID token: nonce missing or wrong');
+  if (accessToken !== undefined && claims.at_hash !== await accessTokenHash(accessToken, header.alg as string)) {
+    fail('invalid_at_hash', 'ID token: at_hash missing or wrong');
   }
   return claims as IdTokenClaims;
 }

@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js';
+import { fail } from './errors.js';
 import { secureUrl } from './discovery.js';
 
 /**
@@ -14,11 +14,9 @@ export function tokenOrigins(pageOrigin: string, audience: string | null | undef
       // An audience is an identifier first; one that is not a secure URL simply adds no origin.
     }
   }
-  for (const entry of (extra ?? '').split(/\s+/).filter(Boolean)) {
+  for (const entry of extra?.match(/\S+/g) ?? []) {
     const url = secureUrl(entry, 'allowed origin');
-    if (url.origin !== entry.replace(/\/$/, '')) {
-      throw new AuthError('invalid_config', `allowed-origins: ${entry} is not an origin such as ${url.origin}`);
-    }
+    if (url.origin !== entry.replace(/\/$/, '')) fail('invalid_config', `allowed origin ${entry} is not ${url.origin}`);
     origins.add(url.origin);
   }
   return [...origins];

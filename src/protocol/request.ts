@@ -1,4 +1,4 @@
-import { AuthError } from './errors.js';
+import { fail } from './errors.js';
 import { fetchOk, type RequestOptions } from './http.js';
 import { isOriginAllowed } from './origins.js';
 
@@ -50,52 +50,48 @@ export async function callApi(request: ApiRequest, credentials: Credentials, opt
     url = new URL(request.url, base);
     for (const [name, value] of request.params ?? []) url.searchParams.append(name, value);
   } catch {
-    throw new AuthError('invalid_config', `url ${request.url} is not valid`);
+    fail('invalid_config', `url ${request.url} is not valid`);
   }
   const { accessToken } = credentials;
-  if (!accessToken) throw new AuthError('login_required', 'no usable access token: sign in (again)');
-  if (!isOriginAllowed(url, credentials.allowedOrigins)) throw new AuthError('origin_not_allowed', `${url.origin} is not in allowed-origins`);
+  if (!accessToken) fail('login_required', 'no usable access token: sign in (again)');
+  if (!isOriginAllowed(url, credentials.allowedOrigins)) fail('origin_not_allowed', `${url.origin} is not in allowed-origins`);
   const method = (request.method || 'GET').toUpperCase();
   const headers: Record<string, string> = { authorization: `Bearer ${accessToken}`, accept: request.as === 'text' ? 'text/plain, */*' : 'application/json' };
-  const body = method === 'GET' || method === 'HEAD' ? undefined : request.body ?? undefined;
+  const body = /^(GET|HEAD)$/.test(method) ? undefined : request.body ?? undefined;
   if (body !== undefined) headers['content-type'] = request.contentType || 'application/json';
-  if (method !== 'GET' || body !== undefined) return send(url, method, headers, body, request.as, options);
-  const key = `${url.href} ${accessToken} ${request.as}`;
+  const key = method === 'GET' ? `${url.href} ${accessToken} ${request.as}` : '';
   let shared = inflight.get(key);
   if (!shared) {
     const controller = new AbortController();
-    const response = send(url, method, headers, body, request.as, { ...options, signal: controller.signal });
-    shared = { response, users: 0, controller };
-    inflight.set(key, shared);
-    const forget = () => inflight.get(key) === shared && inflight.delete(key);
-    response.then(forget, forget);
+    shared = { users: 0, controller, response: send(url, { method, headers, body }, request.as, { ...options, signal: controller.signal }) };
+    if (key) {
+      inflight.set(key, shared);
+      shared.response.finally(() => inflight.delete(key)).catch(() => {});
+    }
   }
   const entry = shared;
   entry.users++;
   const { signal } = options;
+  // Each caller leaves on its own signal; the request itself is aborted when the last one has left.
   return new Promise((resolve, reject) => {
     const leave = () => {
       if (!--entry.users) entry.controller.abort(signal?.reason);
       reject(signal?.reason);
     };
     if (signal?.aborted) return leave();
-    signal?.addEventListener('abort', leave, { once: true });
+    signal?.addEventListener('abort', leave);
     entry.response.then(resolve, reject).finally(() => signal?.removeEventListener('abort', leave));
   });
 }
 
-async function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, as: string | undefined, options: RequestOptions): Promise<ApiResponse> {
-  const what = `${method} ${url.href}`;
-  const response = await fetchOk(url, { method, headers, body }, what, options);
+async function send(url: URL, init: RequestInit, as: string | undefined, options: RequestOptions): Promise<ApiResponse> {
+  const what = `${init.method} ${url.href}`;
+  const response = await fetchOk(url, init, what, options);
   const { status } = response;
   const text = await response.text();
-  let data: unknown = text;
-  if (as !== 'text') {
-    try {
-      data = text ? JSON.parse(text) : null;
-    } catch {
-      throw new AuthError('invalid_response', `${what}: not JSON`, { status });
-    }
+  try {
+    return { status, ok: true, data: as === 'text' ? text : text ? JSON.parse(text) : null };
+  } catch {
+    return fail('invalid_response', `${what}: not JSON`);
   }
-  return { status, ok: true, data };
 }

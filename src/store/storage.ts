@@ -13,31 +13,27 @@ export interface StorageAdapter {
  */
 function webStorage(area: () => Storage): StorageAdapter {
   return {
-    get(key) {
-      try {
-        return area().getItem(key);
-      } catch {
-        return null;
-      }
-    },
-    set(key, value) {
-      area().setItem(key, value);
-    },
-    remove(key) {
-      try {
-        area().removeItem(key);
-      } catch {
-        // Nothing stored where storage is unavailable.
-      }
-    },
+    get: (key) => attempt(() => area().getItem(key)),
+    set: (key, value) => area().setItem(key, value),
+    // Nothing is stored where storage is unavailable.
+    remove: (key) => attempt(() => area().removeItem(key)),
   };
+}
+
+/** `action()`'s result, or `null` when it throws. */
+function attempt<T>(action: () => T): T | null {
+  try {
+    return action();
+  } catch {
+    return null;
+  }
 }
 
 const memory = new Map<string, string>();
 
 /** The adapters by kind: `session` (this tab, survives reloads), `local` (every tab, survives restarts), `memory` (this page). */
 export const storages: Record<StorageKind, StorageAdapter> = {
-  memory: { get: (key) => memory.get(key) ?? null, set: (key, value) => void memory.set(key, value), remove: (key) => void memory.delete(key) },
+  memory: { get: (key) => memory.get(key) ?? null, set: (key, value) => memory.set(key, value), remove: (key) => memory.delete(key) },
   session: webStorage(() => sessionStorage),
   local: webStorage(() => localStorage),
 };

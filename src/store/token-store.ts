@@ -12,10 +12,10 @@ const MAX_DELAY = 2 ** 31 - 1;
 
 /** A stored session is used only when its shape is right; anything edited by hand into another shape is dropped. */
 function isSession(value: unknown): value is Session {
-  const s = value as Record<string, unknown> | null;
-  const optional = (type: string, key: string) => s![key] === undefined || typeof s![key] === type;
-  return !!s && typeof s === 'object'
-    && ['scope', 'issuer', 'clientId'].every((key) => typeof s[key] === 'string')
+  // Object(): null and primitives become objects without these keys (or non-null objects stay themselves).
+  const s = Object(value) as Record<string, unknown>;
+  const optional = (type: string, key: string) => s[key] === undefined || typeof s[key] === type;
+  return ['scope', 'issuer', 'clientId'].every((key) => typeof s[key] === 'string')
     && optional('string', 'accessToken') && optional('string', 'idToken') && optional('number', 'expiresAt')
     && optional('object', 'claims') && s.claims !== null
     && Array.isArray(s.allowedOrigins) && s.allowedOrigins.every((o) => typeof o === 'string');
@@ -29,16 +29,17 @@ function isSession(value: unknown): value is Session {
 export class TokenStore {
   /** The store's name (the elements' `store` attribute). */
   readonly name: string;
+  #key: string;
   #session: Session | null | undefined;
   #listeners = new Set<StoreListener>();
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(name: string) {
+    const key = (this.#key = KEY_PREFIX + name);
     this.name = name;
-  }
-
-  get #key(): string {
-    return KEY_PREFIX + this.name;
+    // Local storage is shared with other tabs; their changes arrive as storage events (HTML: the storage event).
+    // A `null` key means the other tab cleared the whole storage.
+    globalThis.addEventListener?.('storage', (event) => (event.key ?? key) === key && this.reload());
   }
 
   /** The stored session, expired or not; `null` when signed out. */
@@ -49,38 +50,32 @@ export class TokenStore {
 
   /** True while the store holds a session whose token has not expired. */
   get signedIn(): boolean {
-    const { session } = this;
-    return !!session && (session.expiresAt === undefined || session.expiresAt > Date.now());
+    return !!this.#valid;
   }
 
   /** The access token, only while it is usable (present and unexpired). */
   get accessToken(): string | undefined {
-    return this.signedIn ? this.session?.accessToken : undefined;
+    return this.#valid?.accessToken;
   }
 
   /** The raw ID token, while the session is valid (for `id_token_hint`). */
   get idToken(): string | undefined {
-    return this.signedIn ? this.session?.idToken : undefined;
+    return this.#valid?.idToken;
   }
 
   /** The validated ID token's claims, while the session is valid. */
   get claims(): IdTokenClaims | undefined {
-    return this.signedIn ? this.session?.claims : undefined;
+    return this.#valid?.claims;
   }
 
   /** Stores a validated session in `storage` (and removes it from the other kinds), then notifies subscribers. */
   set(session: Session, storage: StorageKind = 'session'): void {
-    for (const [kind, adapter] of Object.entries(storages)) {
-      if (kind === storage) adapter.set(this.#key, JSON.stringify(session));
-      else adapter.remove(this.#key);
-    }
-    this.#update(session);
+    this.#write(session, storage);
   }
 
   /** Signs the store out: removes the session from every storage kind and notifies subscribers. */
   clear(): void {
-    for (const adapter of Object.values(storages)) adapter.remove(this.#key);
-    this.#update(null);
+    this.#write(null);
   }
 
   /** Calls `listener` on every change; returns the function that unsubscribes it. */
@@ -89,22 +84,28 @@ export class TokenStore {
     this.#schedule();
     return () => {
       this.#listeners.delete(listener);
-      if (!this.#listeners.size) clearTimeout(this.#timer);
+      this.#schedule();
     };
   }
 
   /** Re-reads storage (another tab changed it) and notifies when the session differs. */
   reload(): void {
     const next = this.#read();
-    if (JSON.stringify(next) !== JSON.stringify(this.#session ?? null)) this.#update(next);
+    // A store never read has no subscribers to tell: reading it now finds `next` and changes nothing.
+    if (JSON.stringify(next) !== JSON.stringify(this.session)) this.#update(next);
+  }
+
+  /** The session while its token has not expired (no expiry: `undefined <= now` is false). */
+  get #valid(): Session | null | undefined {
+    const { session } = this;
+    return session?.expiresAt! <= Date.now() ? undefined : session;
   }
 
   #read(): Session | null {
     for (const adapter of Object.values(storages)) {
-      const raw = adapter.get(this.#key);
-      if (raw === null) continue;
       try {
-        const value: unknown = JSON.parse(raw);
+        // Nothing stored (`null`) parses as `null`, and removing nothing is harmless.
+        const value: unknown = JSON.parse(adapter.get(this.#key)!);
         if (isSession(value)) return value;
       } catch {
         // Not JSON: dropped below like any other tampered value.
@@ -112,6 +113,15 @@ export class TokenStore {
       adapter.remove(this.#key);
     }
     return null;
+  }
+
+  /** Keeps `session` in the `storage` kind only (in none for `null`), then notifies. */
+  #write(session: Session | null, storage?: StorageKind): void {
+    for (const [kind, adapter] of Object.entries(storages)) {
+      if (kind === storage) adapter.set(this.#key, JSON.stringify(session));
+      else adapter.remove(this.#key);
+    }
+    this.#update(session);
   }
 
   #update(session: Session | null): void {
@@ -125,10 +135,8 @@ export class TokenStore {
       try {
         listener(this);
       } catch (error) {
-        // One broken subscriber must not keep the others from hearing about the change.
-        queueMicrotask(() => {
-          throw error;
-        });
+        // One broken subscriber must not keep the others from hearing about the change; the page still sees its error.
+        reportError(error);
       }
     }
   }
@@ -136,8 +144,8 @@ export class TokenStore {
   /** Notifies once more when the access token expires, so `signed-in` and friends update by themselves. */
   #schedule(): void {
     clearTimeout(this.#timer);
-    const expiresAt = this.session?.expiresAt;
-    const delay = expiresAt === undefined ? -1 : expiresAt - Date.now();
+    // No expiry (undefined) gives NaN, which is not > 0.
+    const delay = this.session?.expiresAt! - Date.now();
     if (this.#listeners.size && delay > 0) {
       this.#timer = setTimeout(() => (delay > MAX_DELAY ? this.#schedule() : this.#notify()), Math.min(delay, MAX_DELAY));
     }
@@ -147,19 +155,9 @@ export class TokenStore {
 const stores = new Map<string, TokenStore>();
 
 /** The token store with this name (created on first use); every element naming it shares it. */
-export function getStore(name: string | null | undefined = 'default'): TokenStore {
+export function getStore(name?: string | null): TokenStore {
   const key = name || 'default';
   let store = stores.get(key);
-  if (!store) {
-    if (!stores.size && typeof addEventListener === 'function') {
-      // Local storage is shared with other tabs; their changes arrive as storage events (HTML: the storage event).
-      addEventListener('storage', (event) => {
-        if (event.key === null) stores.forEach((s) => s.reload());
-        else if (event.key.startsWith(KEY_PREFIX)) stores.get(event.key.slice(KEY_PREFIX.length))?.reload();
-      });
-    }
-    store = new TokenStore(key);
-    stores.set(key, store);
-  }
+  if (!store) stores.set(key, (store = new TokenStore(key)));
   return store;
 }

@@ -30,7 +30,7 @@ describe('<auth-fetch>', () => {
       expect(event.composed).to.be.true;
       expect(event.detail.status).to.equal(200);
       expect(event.detail.ok).to.equal(true);
-      expect(event.detail.data).to.deep.equal({ sub: 'user-1', scope: 'openid profile', method: 'GET', body: null, contentType: null });
+      expect(event.detail.data).to.deep.equal({ sub: 'user-1', scope: 'openid profile', method: 'GET', query: '', body: null, contentType: null });
       expect(await result).to.deep.equal(event.detail);
     });
 

@@ -19,7 +19,7 @@
 //   POST /idp/T/sign                               { header?, payload, key?, alg?, unsigned? } → { jwt }
 //   GET  /idp/T/authorize?…[&deny=1][&format=json] signs in user-1 at once, answers in the fragment
 //   GET  /idp/T/logout[?post_logout_redirect_uri=…&state=…]
-//   *    /api/T/echo          bearer-protected echo { sub, scope, method, body, contentType }
+//   *    /api/T/echo          bearer-protected echo { sub, scope, method, query, body, contentType }
 //   *    /api/T/status/:code  answers with that status (no auth)
 //   GET  /api/T/text | /api/T/slow?ms=N | /api/T/invalid-json
 // Every request reaching /api/T/* counts in apiCalls (before authentication); verifiedCalls counts the
@@ -244,7 +244,7 @@ async function api(ctx, t, route, get) {
         // keep the raw text
       }
     }
-    return send(ctx, 200, { sub: payload.sub, scope: payload.scope, method: ctx.method, body, contentType });
+    return send(ctx, 200, { sub: payload.sub, scope: payload.scope, method: ctx.method, query: ctx.querystring, body, contentType });
   }
   const status = /^\/status\/(\d{3})$/.exec(route);
   if (status) {
