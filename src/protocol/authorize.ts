@@ -143,18 +143,18 @@ export async function startSignIn(config: SignInConfig, options: RequestOptions 
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
 export function takeTransaction(state: string | null | undefined, now = Date.now()): Transaction {
-  if (!state) fail('invalid_state', 'state missing');
+  if (!state) fail('invalid_state', 'the response has no state');
   const key = TX_PREFIX + state;
   // null: no such entry; undefined: not JSON, reported below with the other shapes that are not a pending sign-in.
   const tx = read(key);
-  if (tx === null) fail('invalid_state', 'unknown state');
-  if (tx?.used) fail('invalid_state', 'state already used (replay)');
+  if (tx === null) fail('invalid_state', 'unknown state: no pending sign-in in this tab has it (started in another tab or browser, storage cleared, or state altered)');
+  if (tx?.used) fail('invalid_state', 'state already used: a sign-in response is accepted once (replayed callback URL)');
   // A used sign-in leaves a tombstone until it would have expired, so a replay is named as such.
   sessionStorage.setItem(key, JSON.stringify({ used: 1, createdAt: tx?.createdAt ?? 0 }));
   if (!tx || tx.state !== state || typeof tx.nonce !== 'string' || typeof tx.issuer !== 'string' || typeof tx.createdAt !== 'number') {
     return fail('invalid_state', 'pending sign-in corrupt');
   }
   // A pending sign-in from the future means a clock change or a forged entry: refused like an expired one.
-  if (!(now - tx.createdAt <= TRANSACTION_LIFETIME && tx.createdAt - now <= 60_000)) fail('invalid_state', 'sign-in expired');
+  if (!(now - tx.createdAt <= TRANSACTION_LIFETIME && tx.createdAt - now <= 60_000)) fail('invalid_state', 'sign-in expired: responses are accepted for 10 minutes after it starts');
   return tx as Transaction;
 }
