@@ -3,7 +3,7 @@ import { AuthErrorEvent, AuthSignedInEvent } from '../events.js';
 import { handleResponse, parseFragment } from '../protocol/callback.js';
 import { slot } from './dom.js';
 import { errorDetail } from '../protocol/errors.js';
-import { getStore } from '../store/token-store.js';
+import { getStore, handlingResponse } from '../store/token-store.js';
 
 /**
  * Completes sign-in on the redirect page: reads the provider's response from the URL fragment, removes it from the
@@ -23,7 +23,7 @@ export class AuthCallbackElement extends ReactiveElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    (this as { complete: Promise<void> }).complete = this.#complete();
+    handlingResponse(((this as { complete: Promise<void> }).complete = this.#complete()));
   }
 
   async #complete(): Promise<void> {

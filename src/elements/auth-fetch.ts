@@ -4,7 +4,7 @@ import { AuthErrorEvent, AuthResponseEvent, type AuthResponseDetail } from '../e
 import { slot } from './dom.js';
 import { errorDetail, isAbort } from '../protocol/errors.js';
 import { callApi } from '../protocol/request.js';
-import type { TokenStore } from '../store/token-store.js';
+import { responseHandled, type TokenStore } from '../store/token-store.js';
 
 /**
  * Calls an API with the store's access token as `Authorization: Bearer`, declaratively. The token goes only to
@@ -86,6 +86,7 @@ export class AuthFetchElement extends ReactiveElement {
     this.#request?.abort();
     const request = (this.#request = new AbortController());
     this.#requestUrl = this.url;
+    await responseHandled();
     const { store } = this.#store;
     this.#token = store.accessToken;
     try {

@@ -153,6 +153,21 @@ export class TokenStore {
 }
 
 const stores = new Map<string, TokenStore>();
+let handling: Promise<unknown> = Promise.resolve();
+
+/**
+ * Settles once the sign-in response this page is handling (if any) has been stored or refused. Requests wait for it,
+ * so an `<auth-fetch auto>` on the redirect page neither goes out without the token nor reports `login_required`
+ * while the token is on its way: the response names its store only once it has been checked.
+ */
+export function responseHandled(): Promise<unknown> {
+  return handling;
+}
+
+/** Records the handling of a sign-in response that requests should wait for. */
+export function handlingResponse(work: Promise<unknown>): void {
+  handling = work.catch(() => {});
+}
 
 /** The token store with this name (created on first use); every element naming it shares it. */
 export function getStore(name?: string | null): TokenStore {

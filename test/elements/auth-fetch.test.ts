@@ -3,8 +3,8 @@ import '../../src/define.js';
 import type { AuthFetchElement } from '../../src/elements/auth-fetch.js';
 import type { AuthErrorEvent, AuthResponseEvent } from '../../src/events.js';
 import { getStore } from '../../src/store/token-store.js';
-import { clearStores, collect, signIn, sleep, storeName } from '../helpers/flow.js';
-import { apiOf, resetPage, stats, tenant } from '../helpers/idp.js';
+import { clearStores, collect, setFragment, signIn, sleep, startLogin, storeName } from '../helpers/flow.js';
+import { apiOf, providerFragment, resetPage, stats, tenant } from '../helpers/idp.js';
 
 /** The same URL on the other loopback name (localhost ↔ 127.0.0.1): another origin, same server. */
 function otherOrigin(url: string): string {
@@ -230,6 +230,25 @@ describe('<auth-fetch>', () => {
   });
 
   describe('auto', () => {
+    it('on the redirect page, waits for <auth-callback>: no login_required, then the answer with the new token', async () => {
+      const t = tenant();
+      const store = storeName();
+      const { url } = await startLogin(t, { store });
+      setFragment(await providerFragment(url));
+      const wrapper = document.createElement('div');
+      const seen = collect(wrapper, 'auth-signed-in', 'auth-response', 'auth-error');
+      wrapper.innerHTML = `<auth-fetch auto url="${apiOf(t)}/echo" store="${store}"></auth-fetch><auth-callback></auth-callback>`;
+      document.body.append(wrapper);
+      try {
+        await waitUntil(() => seen.events.some((e) => e.type === 'auth-response'), 'the API answered', { timeout: 2500 });
+        await sleep(50);
+        seen.stop();
+        expect(seen.events.map((e) => e.type)).to.deep.equal(['auth-signed-in', 'auth-response']);
+      } finally {
+        wrapper.remove();
+      }
+    });
+
     it('requests on connect and again when url changes', async () => {
       const t = tenant();
       const store = storeName();
