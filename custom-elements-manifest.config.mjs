@@ -19,7 +19,7 @@ function documentedEventsOnly() {
 
 export default {
   globs: ['src/elements/**/*.ts', 'src/define.ts', 'src/events.ts'],
-  exclude: ['src/elements/dom.ts'],
+  exclude: ['src/elements/dom.ts', 'src/elements/signed-in.ts'],
   outdir: '.',
   litelement: true,
   plugins: [documentedEventsOnly()],

@@ -13,6 +13,7 @@ export type { Session } from './protocol/callback.js';
 export type { IdTokenClaims } from './protocol/id-token.js';
 export type { ResponseType, StorageKind, SignInConfig } from './protocol/authorize.js';
 export { startSignIn } from './protocol/authorize.js';
+export { silentSignIn } from './protocol/silent.js';
 export { handleResponse, parseFragment } from './protocol/callback.js';
 export { validateIdToken } from './protocol/id-token.js';
 export { callApi } from './protocol/request.js';

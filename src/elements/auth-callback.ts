@@ -1,9 +1,12 @@
 import { ReactiveElement } from '@lit/reactive-element';
-import { AuthErrorEvent, AuthSignedInEvent } from '../events.js';
+import { AuthErrorEvent } from '../events.js';
+import { isSilent } from '../protocol/authorize.js';
 import { handleResponse, parseFragment } from '../protocol/callback.js';
-import { slot } from './dom.js';
 import { errorDetail } from '../protocol/errors.js';
-import { getStore, handlingResponse } from '../store/token-store.js';
+import { MESSAGE_KEY } from '../protocol/silent.js';
+import { handlingResponse } from '../store/token-store.js';
+import { slot } from './dom.js';
+import { storeSession } from './signed-in.js';
 
 /**
  * Completes sign-in on the redirect page: reads the provider's response from the URL fragment, removes it from the
@@ -29,20 +32,21 @@ export class AuthCallbackElement extends ReactiveElement {
   async #complete(): Promise<void> {
     try {
       let params: Record<string, string> | null | undefined;
+      const fragment = location.hash;
       try {
-        params = parseFragment(location.hash);
+        params = parseFragment(fragment);
       } finally {
         // A response (even a malformed one): tokens must not stay in the address bar, history or a bookmark,
         // whatever the outcome.
         if (params !== null) history.replaceState(history.state, '', location.pathname + location.search);
       }
       if (!params) return;
-      const { session, transaction } = await handleResponse(params);
-      const store = getStore(transaction.store);
-      store.set(session, transaction.storage);
-      this.dispatchEvent(
-        new AuthSignedInEvent({ store: store.name, claims: session.claims, scope: session.scope, expiresAt: session.expiresAt }),
-      );
+      // In the hidden iframe of a silent sign-in: the raw response goes to the page that opened it, on this origin
+      // only; that page checks it.
+      if (parent !== window && isSilent(params.state)) return parent.postMessage({ [MESSAGE_KEY]: fragment }, location.origin);
+      const result = await handleResponse(params);
+      storeSession(this, result);
+      const { transaction } = result;
       const back = new URL(transaction.returnTo);
       // returnTo was recorded by createTransaction on this origin; the response cannot choose it.
       if (back.origin === location.origin && back.pathname + back.search !== location.pathname + location.search) {

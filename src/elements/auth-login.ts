@@ -1,6 +1,12 @@
-import { AuthLoginEvent } from '../events.js';
+import { AuthErrorEvent, AuthLoginEvent } from '../events.js';
 import { startSignIn } from '../protocol/authorize.js';
+import { errorDetail } from '../protocol/errors.js';
+import { silentSignIn } from '../protocol/silent.js';
 import { AuthButtonElement } from './auth-button.js';
+import { storeSession } from './signed-in.js';
+
+/** Renew this long before the access token expires. */
+const RENEW_BEFORE = 60_000;
 
 /**
  * A sign-in button: sends the user to the provider's `/authorize` with a fresh `state` and `nonce`
@@ -11,7 +17,8 @@ import { AuthButtonElement } from './auth-button.js';
  * @slot - The button's label (default "Sign in").
  * @csspart button - The native button.
  * @fires {AuthLoginEvent} auth-login - Cancelable, just before leaving for the provider; `detail.url` is the authorize URL.
- * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`).
+ * @fires {AuthSignedInEvent} auth-signed-in - A silent sign-in (`check-session`, `auto-renew`, `loginSilently()`) stored a new session.
+ * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`), or a silent one failed (`login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`).
  */
 export class AuthLoginElement extends AuthButtonElement {
   static override properties = {
@@ -25,7 +32,13 @@ export class AuthLoginElement extends AuthButtonElement {
     storage: {},
     allowedOrigins: { attribute: 'allowed-origins' },
     leeway: { type: Number },
+    silentRedirectUri: { attribute: 'silent-redirect-uri' },
+    checkSession: { type: Boolean, attribute: 'check-session' },
+    autoRenew: { type: Boolean, attribute: 'auto-renew' },
   };
+
+  #renewal: ReturnType<typeof setTimeout> | undefined;
+  #failedFor: number | undefined;
 
   /** OpenID issuer URL; endpoints come from `<issuer>/.well-known/openid-configuration`. */
   declare issuer: string | null;
@@ -53,6 +66,15 @@ export class AuthLoginElement extends AuthButtonElement {
   declare allowedOrigins: string | null;
   /** Allowed clock skew in seconds for ID token times. */
   declare leeway: number;
+  /**
+   * Where the provider answers a silent sign-in, in a hidden iframe; default: the redirect URI. A light page with
+   * just `<auth-callback>` and the script saves loading the whole app in the iframe.
+   */
+  declare silentRedirectUri: string | null;
+  /** When the store is empty on page load, try once to sign in silently (the provider session may still be alive). */
+  declare checkSession: boolean;
+  /** Renew the access token silently a minute before it expires. */
+  declare autoRenew: boolean;
 
   constructor() {
     super('Sign in', () => this.login());
@@ -61,6 +83,29 @@ export class AuthLoginElement extends AuthButtonElement {
     this.responseType = 'id_token token';
     this.storage = 'session';
     this.leeway = 60;
+    this.silentRedirectUri = null;
+    this.checkSession = this.autoRenew = false;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this.#renewal);
+  }
+
+  protected override firstUpdated(): void {
+    // Never from inside a frame: that is where silent sign-ins themselves run.
+    if (this.checkSession && top === self && !this.storeController.store.session) void this.loginSilently();
+  }
+
+  protected override updated(): void {
+    // Every store change comes through here (the store controller asks for an update): plan the next renewal.
+    clearTimeout(this.#renewal);
+    const expiresAt = this.storeController.store.session?.expiresAt;
+    if (this.autoRenew && expiresAt && expiresAt !== this.#failedFor && top === self && this.isConnected) {
+      this.#renewal = setTimeout(async () => {
+        if (!(await this.loginSilently())) this.#failedFor = expiresAt;
+      }, Math.min(Math.max(expiresAt - Date.now() - RENEW_BEFORE, 0), 2 ** 31 - 1));
+    }
   }
 
   /**
@@ -73,6 +118,21 @@ export class AuthLoginElement extends AuthButtonElement {
       if (this.dispatchEvent(new AuthLoginEvent({ url }))) location.assign(url);
       return url;
     });
+  }
+
+  /**
+   * Signs in without showing the provider: `prompt=none` in a hidden iframe (one at a time per store), then stores
+   * the session and fires `auth-signed-in`, or fires `auth-error` (`login_required` when the provider session is
+   * gone). Resolves with whether it worked.
+   */
+  async loginSilently(): Promise<boolean> {
+    try {
+      storeSession(this, await silentSignIn(this));
+      return true;
+    } catch (error) {
+      this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
+      return false;
+    }
   }
 }
 

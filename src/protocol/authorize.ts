@@ -23,6 +23,8 @@ export interface SignInConfig {
   /** Space-separated extra origins that may receive the access token. */
   allowedOrigins?: string | null;
   leeway?: number | null;
+  /** Where the provider answers a silent (`prompt=none`) request; default: the redirect URI. */
+  silentRedirectUri?: string | null;
 }
 
 /** A pending sign-in, kept in sessionStorage from the redirect to the provider until its response arrives. */
@@ -45,6 +47,8 @@ export interface Transaction {
   returnTo: string;
   /** `Date.now()` when the sign-in started. */
   createdAt: number;
+  /** The `prompt` sent (`none`: silent authentication, answered in a hidden iframe). */
+  prompt?: string;
 }
 
 /** A pending sign-in older than this is refused. */
@@ -55,13 +59,13 @@ const TX_PREFIX = 'auth-elements:tx:';
  * Checks the configuration and makes a new pending sign-in with a fresh 256-bit `state` and `nonce`.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthRequest
  */
-export function createTransaction(config: SignInConfig, page: Location | URL = location): Transaction {
+export function createTransaction(config: SignInConfig, page: Location | URL = location, prompt?: string): Transaction {
   const issuer = resolveIssuer(config);
   if (!config.clientId) return fail('invalid_config', 'client-id missing');
   const pageUrl = new URL(page.href);
   pageUrl.hash = '';
   const { origin } = pageUrl;
-  const redirect = secureUrl(config.redirectUri || origin + pageUrl.pathname, 'redirect URI', pageUrl.href);
+  const redirect = secureUrl((prompt === 'none' && config.silentRedirectUri) || config.redirectUri || origin + pageUrl.pathname, 'redirect URI', pageUrl.href);
   // The pending sign-in lives in this origin's sessionStorage, so the response must come back to this origin.
   if (redirect.origin !== origin) fail('invalid_config', `redirect-uri is not on ${origin}`);
   // The response type in canonical order; unknown values fall back to the default, id_token token.
@@ -88,6 +92,7 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
     createdAt: Date.now(),
   };
   if (config.audience) tx.audience = config.audience;
+  if (prompt) tx.prompt = prompt;
   return tx;
 }
 
@@ -124,14 +129,15 @@ export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction): strin
     audience: tx.audience,
     state: tx.state,
     nonce: tx.nonce,
+    prompt: tx.prompt,
   };
   for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
   return url.href;
 }
 
 /** Discovers the provider and starts a sign-in: the pending transaction and the URL to send the user to. */
-export async function startSignIn(config: SignInConfig, options: RequestOptions = {}): Promise<{ url: string; transaction: Transaction }> {
-  const transaction = createTransaction(config);
+export async function startSignIn(config: SignInConfig, options: RequestOptions = {}, prompt?: string): Promise<{ url: string; transaction: Transaction }> {
+  const transaction = createTransaction(config, location, prompt);
   const metadata = await discover(transaction.issuer, options);
   saveTransaction(transaction);
   return { url: authorizeUrl(metadata, transaction), transaction };
@@ -157,4 +163,12 @@ export function takeTransaction(state: string | null | undefined, now = Date.now
   // A pending sign-in from the future means a clock change or a forged entry: refused like an expired one.
   if (!(now - tx.createdAt <= TRANSACTION_LIFETIME && tx.createdAt - now <= 60_000)) fail('invalid_state', 'sign-in expired: responses are accepted for 10 minutes after it starts');
   return tx as Transaction;
+}
+
+/**
+ * True when `state` belongs to a pending silent sign-in (`prompt=none`): its response arrives in a hidden iframe and
+ * goes to the page that opened it. Reads without consuming; the page that started it still checks everything.
+ */
+export function isSilent(state: string | undefined): boolean {
+  return read(TX_PREFIX + state)?.prompt === 'none';
 }

@@ -17,7 +17,9 @@
 //   POST /idp/T/rotate                             new RS256 key rs-2, rs-3, … → { kid }
 //   GET  /idp/T/stats                              { jwksFetches, apiCalls, verifiedCalls }
 //   POST /idp/T/sign                               { header?, payload, key?, alg?, unsigned? } → { jwt }
-//   GET  /idp/T/authorize?…[&deny=1][&format=json] signs in user-1 at once, answers in the fragment
+//   GET  /idp/T/authorize?…[&deny=1][&format=json] signs in user-1 at once, answers in the fragment; sets a
+//                                                  provider-session cookie; prompt=none needs it (else login_required);
+//                                                  `hang-` tenants never answer prompt=none
 //   GET  /idp/T/logout[?post_logout_redirect_uri=…&state=…]
 //   *    /api/T/echo          bearer-protected echo { sub, scope, method, query, body, contentType }
 //   *    /api/T/status/:code  answers with that status (no auth)
@@ -136,6 +138,15 @@ async function authorize(ctx, t) {
   const wantsIdToken = responseType.includes('id_token');
   if (wantsIdToken && !one('nonce')) return fail('invalid_request', 'Missing nonce');
   if (one('deny') === '1') return fail('access_denied', 'The user denied access');
+  // A provider session: set by any interactive sign-in, required by prompt=none (OIDC Core 3.1.2.1).
+  const sessionCookie = `idp_${t.name}`;
+  if (one('prompt') === 'none') {
+    // `hang-` tenants never answer a silent request (the page stays on the provider), for time-out tests.
+    if (t.name.startsWith('hang-')) return send(ctx, 200, '<!doctype html><title>waiting</title>', 'text/html');
+    if (!ctx.cookies.get(sessionCookie)) return fail('login_required', 'No provider session');
+  } else {
+    ctx.cookies.set(sessionCookie, '1', { path: `/idp/${t.name}`, httpOnly: true, sameSite: 'lax' });
+  }
 
   const iat = nowSeconds();
   const iss = issuer(ctx, t);

@@ -1,0 +1,145 @@
+// Silent authentication (prompt=none in a hidden iframe), check-session and auto-renew, against the fake provider:
+// its /authorize sets a provider-session cookie on an interactive sign-in and answers prompt=none with tokens only
+// when that cookie is there (else login_required); `hang-` tenants never answer prompt=none.
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../src/define.js';
+import type { AuthLoginElement } from '../../src/elements/auth-login.js';
+import type { AuthErrorEvent, AuthSignedInEvent } from '../../src/events.js';
+import { MESSAGE_KEY, silentSignIn } from '../../src/protocol/silent.js';
+import { getStore } from '../../src/store/token-store.js';
+import { clearStores, collect, signIn, sleep, storeName } from '../helpers/flow.js';
+import { apiOf, issuerOf, resetPage, tenant } from '../helpers/idp.js';
+
+const frames = () => document.querySelectorAll('iframe').length;
+
+/** A tenant whose provider session is alive (an interactive sign-in happened), with the store emptied again. */
+async function liveSession(): Promise<{ t: string; store: string }> {
+  const t = tenant();
+  const store = storeName();
+  await signIn(t, { store });
+  getStore(store).clear();
+  return { t, store };
+}
+
+function login(t: string, store: string, extra: Partial<Record<'check-session' | 'auto-renew', boolean>> = {}) {
+  return fixture<AuthLoginElement>(html`<auth-login issuer=${issuerOf(t)} client-id="app" audience=${apiOf(t)} store=${store}
+    silent-redirect-uri=${`/fixtures/${t}/silent-callback.html`} ?check-session=${!!extra['check-session']} ?auto-renew=${!!extra['auto-renew']}></auth-login>`);
+}
+
+describe('<auth-login> silent authentication', () => {
+  afterEach(clearStores);
+  afterEach(resetPage);
+
+  it('loginSilently() signs in with a live provider session, without a visible page, and removes the iframe', async () => {
+    const { t, store } = await liveSession();
+    const el = await login(t, store);
+    const fired = oneEvent(el, 'auth-signed-in');
+    const navigations = collect(el, 'auth-login');
+    expect(await el.loginSilently()).to.equal(true);
+    const { detail } = (await fired) as AuthSignedInEvent;
+    expect(detail.store).to.equal(store);
+    expect(detail.claims?.sub).to.equal('user-1');
+    expect(JSON.stringify(detail)).to.not.contain(getStore(store).accessToken);
+    expect(getStore(store).signedIn).to.equal(true);
+    await el.updateComplete;
+    expect(el.hasAttribute('signed-in')).to.equal(true);
+    expect(navigations.events).to.have.length(0);
+    expect(frames()).to.equal(0);
+  });
+
+  it('gives login_required without a provider session, stores nothing, and removes the iframe', async () => {
+    const t = tenant();
+    const store = storeName();
+    const el = await login(t, store);
+    const failed = oneEvent(el, 'auth-error');
+    expect(await el.loginSilently()).to.equal(false);
+    expect(((await failed) as AuthErrorEvent).detail.error).to.equal('login_required');
+    expect(getStore(store).session).to.equal(null);
+    expect(frames()).to.equal(0);
+  });
+
+  it('gives timeout when the provider never answers, and removes the iframe', async () => {
+    const t = tenant('hang-');
+    const started = Date.now();
+    let error: { code?: string } | undefined;
+    const running = silentSignIn({ issuer: issuerOf(t), clientId: 'app', store: storeName(), silentRedirectUri: `/fixtures/${t}/silent-callback.html` }, 400);
+    await waitUntil(() => frames() === 1, 'the iframe is there while waiting');
+    await running.catch((e: { code?: string }) => (error = e));
+    expect(error?.code).to.equal('timeout');
+    expect(Date.now() - started).to.be.within(350, 2000);
+    expect(frames()).to.equal(0);
+  });
+
+  it('ignores a message from another window, even with the right shape and origin', async () => {
+    const t = tenant('hang-');
+    let error: { code?: string } | undefined;
+    const running = silentSignIn({ issuer: issuerOf(t), clientId: 'app', store: storeName(), silentRedirectUri: `/fixtures/${t}/silent-callback.html` }, 500);
+    await waitUntil(() => frames() === 1, 'iframe added');
+    const state = new URL(document.querySelector('iframe')!.src).searchParams.get('state');
+    // Posted by this window, not by the iframe: must be ignored.
+    window.postMessage({ [MESSAGE_KEY]: `#error=login_required&state=${state}` }, location.origin);
+    await running.catch((e: { code?: string }) => (error = e));
+    expect(error?.code).to.equal('timeout');
+  });
+
+  it('runs one silent sign-in at a time per store', async () => {
+    const { t, store } = await liveSession();
+    const config = { issuer: issuerOf(t), clientId: 'app', store, silentRedirectUri: `/fixtures/${t}/silent-callback.html` };
+    const first = silentSignIn(config);
+    expect(silentSignIn(config)).to.equal(first);
+    await first;
+    expect(silentSignIn(config)).to.not.equal(first);
+  });
+
+  it('check-session signs the page in on load when the provider session is alive', async () => {
+    const { t, store } = await liveSession();
+    const wrapper = document.createElement('div');
+    const fired = oneEvent(wrapper, 'auth-signed-in');
+    document.body.append(wrapper);
+    try {
+      wrapper.append(await login(t, store, { 'check-session': true }));
+      await fired;
+      expect(getStore(store).signedIn).to.equal(true);
+    } finally {
+      wrapper.remove();
+    }
+  });
+
+  it('check-session tries once and reports login_required when there is no provider session', async () => {
+    const t = tenant();
+    const store = storeName();
+    const seen = collect(document, 'auth-signed-in', 'auth-error');
+    await login(t, store, { 'check-session': true });
+    await waitUntil(() => seen.events.length === 1, 'one answer');
+    await sleep(300);
+    seen.stop();
+    expect(seen.events.map((e) => (e.detail as { error?: string }).error ?? e.type)).to.deep.equal(['login_required']);
+  });
+
+  it('auto-renew renews shortly before expiry, once for several elements, and fires auth-signed-in again', async function () {
+    this.timeout(5000);
+    const { t, store } = await liveSession();
+    await signIn(t, { store });
+    const before = getStore(store).session!;
+    // Pretend the token expires in 61 s: renewal is due in about 1 s.
+    getStore(store).set({ ...before, expiresAt: Date.now() + 61_000 });
+    const wrapper = await fixture<HTMLDivElement>(html`<div>
+      <auth-login issuer=${issuerOf(t)} client-id="app" audience=${apiOf(t)} store=${store} auto-renew silent-redirect-uri=${`/fixtures/${t}/silent-callback.html`}></auth-login>
+      <auth-login issuer=${issuerOf(t)} client-id="app" audience=${apiOf(t)} store=${store} auto-renew silent-redirect-uri=${`/fixtures/${t}/silent-callback.html`}></auth-login>
+    </div>`);
+    let iframes = 0;
+    const observer = new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => (iframes += n.nodeName === 'IFRAME' ? 1 : 0))));
+    observer.observe(document.body, { childList: true });
+    const seen = collect(wrapper, 'auth-signed-in', 'auth-error');
+    try {
+      await waitUntil(() => seen.events.length >= 2, 'both elements announced the renewal', { timeout: 3500 });
+      await sleep(100);
+      expect(seen.events.map((e) => e.type)).to.deep.equal(['auth-signed-in', 'auth-signed-in']);
+      expect(iframes).to.equal(1);
+      expect(getStore(store).session!.expiresAt).to.be.above(Date.now() + 3000_000);
+    } finally {
+      observer.disconnect();
+      seen.stop();
+    }
+  });
+});
