@@ -3,6 +3,7 @@ import { startSignIn } from '../protocol/authorize.js';
 import { errorDetail } from '../protocol/errors.js';
 import { silentSignIn } from '../protocol/silent.js';
 import { AuthButtonElement } from './auth-button.js';
+import { handlingResponse, responseHandled } from '../store/token-store.js';
 import { storeSession } from './signed-in.js';
 
 /** Renew this long before the access token expires. */
@@ -93,8 +94,11 @@ export class AuthLoginElement extends AuthButtonElement {
   }
 
   protected override firstUpdated(): void {
-    // Never from inside a frame: that is where silent sign-ins themselves run.
-    if (this.checkSession && top === self && !this.storeController.store.session) void this.loginSilently();
+    // Never from inside a frame: that is where silent sign-ins themselves run. Only once the page's own response
+    // (on the redirect page) is stored, and requests of `<auth-fetch>` wait for this one in turn.
+    if (this.checkSession && top === self) {
+      handlingResponse(responseHandled().then(() => !!this.storeController.store.session || this.loginSilently()));
+    }
   }
 
   protected override updated(): void {

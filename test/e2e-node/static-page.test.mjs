@@ -3,6 +3,9 @@
 // demo/server/provider.mjs) with the implicit grant, calls the demo API, which verifies the JWT access token with
 // jose (demo/server/api.mjs), and signs out through RP-initiated logout. The browser is Debian's Chromium driven by
 // playwright-core (no browser is downloaded). Run with `node --test test/e2e-node/`.
+//
+// Silent authentication (`<auth-login check-session>` and `auto-renew`) is tested against the same provider:
+// `prompt=none` in a hidden iframe whose answer page is /callback.html (the script and `<auth-callback>` only).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -32,8 +35,10 @@ let api;
 let apiUrl;
 let browser;
 let bundle;
+/** A second provider and API with short-lived access tokens, for auto-renew (started by that test). */
+let renewal;
 
-/** A free loopback port: listen on 0, read it, close. (Another process could take it before we do; see startAll.) */
+/** A free loopback port: listen on 0, read it, close. (Another process could take it before we do; see startStack.) */
 async function freePort() {
   const server = createNetServer();
   await listen(server, 0, 'localhost');
@@ -42,8 +47,11 @@ async function freePort() {
   return port;
 }
 
-/** The static page: the four tags, the built bundle, no page script. */
-function pageHtml() {
+/**
+ * The static page: the four tags, the built bundle, no page script. `issuer` and `api` name the provider and API
+ * (default: the file's shared ones); `loginAttributes` are added to `<auth-login>` (silent authentication).
+ */
+function pageHtml({ issuer = op.issuer, api = apiUrl, loginAttributes = '' } = {}) {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -53,14 +61,50 @@ function pageHtml() {
 </head>
 <body>
 <auth-callback></auth-callback>
-<auth-login issuer="${op.issuer}" client-id="auth-elements-demo" audience="${apiUrl}"
+<auth-login issuer="${issuer}" client-id="auth-elements-demo" audience="${api}"
             scope="openid profile email read:appointments write:appointments"
-            allowed-origins="${new URL(apiUrl).origin}">Sign in</auth-login>
-<auth-fetch auto url="${apiUrl}/api/appointments"></auth-fetch>
+            allowed-origins="${new URL(api).origin}"${loginAttributes ? ` ${loginAttributes}` : ''}>Sign in</auth-login>
+<auth-fetch auto url="${api}/api/appointments"></auth-fetch>
 <auth-logout return-to="${pageOrigin}/">Sign out</auth-logout>
 </body>
 </html>
 `;
+}
+
+/** Where the provider answers silent sign-ins (one of the client's registered redirect URIs, see provider.mjs). */
+const SILENT_PATH = '/callback.html';
+
+/** The silent sign-in answer page, loaded in the hidden iframe: the bundle and `<auth-callback>`, nothing else. */
+function silentPageHtml() {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>auth-elements: silent sign-in answer</title>
+<script type="module" src="/auth-elements.js"></script>
+</head>
+<body>
+<auth-callback></auth-callback>
+</body>
+</html>
+`;
+}
+
+/**
+ * The pages, by path (all registered redirect URIs of the demo client): `/` the plain page; `/index.html` the same
+ * with `check-session`; `/article.html` with `auto-renew` against the short-lived-token provider and API
+ * (`renewal`, started by its test); `/callback.html` the silent answer page.
+ */
+function pageFor(pathname) {
+  const silent = `silent-redirect-uri="${SILENT_PATH}"`;
+  switch (pathname) {
+    case '/': return pageHtml();
+    case '/index.html': return pageHtml({ loginAttributes: `check-session ${silent}` });
+    case '/article.html':
+      return renewal && pageHtml({ issuer: renewal.op.issuer, api: renewal.apiUrl, loginAttributes: `auto-renew ${silent}` });
+    case SILENT_PATH: return silentPageHtml();
+    default: return undefined;
+  }
 }
 
 async function startPageServer() {
@@ -68,12 +112,13 @@ async function startPageServer() {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
     const { pathname } = new URL(req.url, 'http://localhost');
+    const html = pageFor(pathname);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.statusCode = 405;
       res.end();
-    } else if (pathname === '/') {
+    } else if (html) {
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
-      res.end(pageHtml());
+      res.end(html);
     } else if (pathname === '/auth-elements.js') {
       res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
       res.end(bundle);
@@ -84,6 +129,28 @@ async function startPageServer() {
   });
   await listen(server, 0, 'localhost');
   return server;
+}
+
+/**
+ * The demo provider and API for the page server's origin. The provider needs the API's audience (its URL) and the
+ * API needs the provider's issuer: pick the API's port first, start the provider on any port, then the API on the
+ * picked one (again with a new port if it was taken).
+ */
+async function startStack({ accessTokenTtl } = {}) {
+  for (let attempt = 1; ; attempt += 1) {
+    const url = `http://localhost:${await freePort()}`;
+    const provider = await startProvider({ port: 0, clientOrigin: pageOrigin, apiAudience: url, accessTokenTtl });
+    try {
+      const server = await startApi({
+        port: Number(new URL(url).port), issuer: provider.issuer, audience: url, allowedOrigin: pageOrigin,
+      });
+      assert.equal(server.url, url);
+      return { op: provider, api: server, apiUrl: url };
+    } catch (error) {
+      await provider.close();
+      if (error.code !== 'EADDRINUSE' || attempt === 3) throw error;
+    }
+  }
 }
 
 before(async () => {
@@ -108,30 +175,13 @@ before(async () => {
   pageServer = await startPageServer();
   pageOrigin = `http://localhost:${pageServer.address().port}`;
 
-  // The provider needs the API's audience (its URL) and the API needs the provider's issuer: pick the API's port
-  // first, start the provider on any port, then the API on the picked one (again with a new port if it was taken).
-  for (let attempt = 1; ; attempt += 1) {
-    apiUrl = `http://localhost:${await freePort()}`;
-    op = await startProvider({ port: 0, clientOrigin: pageOrigin, apiAudience: apiUrl });
-    try {
-      api = await startApi({
-        port: Number(new URL(apiUrl).port), issuer: op.issuer, audience: apiUrl, allowedOrigin: pageOrigin,
-      });
-      break;
-    } catch (error) {
-      await op.close();
-      op = undefined;
-      if (error.code !== 'EADDRINUSE' || attempt === 3) throw error;
-    }
-  }
-  assert.equal(api.url, apiUrl);
-
+  ({ op, api, apiUrl } = await startStack());
   browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, timeout: 15_000 });
 });
 
 after(async () => {
   await browser?.close();
-  await Promise.allSettled([api?.close(), op?.close(), pageServer && close(pageServer)]);
+  await Promise.allSettled([api?.close(), op?.close(), renewal?.api.close(), renewal?.op.close(), pageServer && close(pageServer)]);
 });
 
 /**
@@ -153,7 +203,12 @@ async function openBrowser() {
     window.__events = [];
     for (const type of types) {
       window.addEventListener(type, (event) => {
-        const entry = { type, detail: JSON.parse(JSON.stringify(event.detail ?? null)) };
+        // Where it came from: the element, whether in the top-level page or a frame (the silent sign-in's iframe
+        // is on this origin too), and when (the page's clock, which also computes expiresAt).
+        const entry = {
+          type, detail: JSON.parse(JSON.stringify(event.detail ?? null)),
+          from: event.target?.localName, top: window === window.top, at: Date.now(),
+        };
         window.__events.push(entry);
         window.__recordAuthEvent(entry);
       }, true);
@@ -169,15 +224,31 @@ const logoutButton = (page) => page.locator('auth-logout').locator('button');
 const isOn = (origin) => (url) => url.origin === origin;
 
 /** Opens the page, clicks Sign in and signs in as ada on the provider's page; returns on the consent page. */
-async function signInUntilConsent(page) {
-  await page.goto(`${pageOrigin}/`);
+async function signInUntilConsent(page, { path = '/', issuer = op.issuer } = {}) {
+  await page.goto(`${pageOrigin}${path}`);
   await loginButton(page).click();
-  await page.waitForURL((url) => url.origin === op.issuer && url.pathname.startsWith('/interaction/'));
+  await page.waitForURL((url) => url.origin === issuer && url.pathname.startsWith('/interaction/'));
   await page.getByLabel('User name').fill('ada');
   await page.getByLabel('Password').fill('ada-password');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Allow access?' }).waitFor();
 }
+
+/** Records the URLs the page's main frame navigates to (new documents and same-document changes alike). */
+function recordNavigations(page) {
+  const urls = [];
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) urls.push(frame.url());
+  });
+  return urls;
+}
+
+/** The page's auth-* events so far, from `<auth-login>` only. */
+const fromLogin = (entries) => entries.filter((e) => e.from === 'auth-login');
+
+/** The silent authorization requests (prompt=none to `issuer`'s /auth) among the recorded requests. */
+const silentRequests = (requests, issuer = op.issuer) => requests
+  .filter((r) => r.url().startsWith(`${issuer}/auth?`) && new URL(r.url()).searchParams.get('prompt') === 'none');
 
 /** Signature segments of the JWTs: any copy of a token, whole or cut after its payload, contains it. */
 const signatures = (...tokens) => tokens.filter(Boolean).map((token) => token.split('.')[2]);
@@ -314,6 +385,234 @@ describe('a static page with the four tags, the built bundle, the demo provider 
       assert.ok(!JSON.stringify(storage).includes('accessToken'), JSON.stringify(storage));
       assert.ok(!requests.some((r) => r.url().startsWith(apiUrl) && r.method() !== 'OPTIONS'), 'no API call');
       assert.ok(events.length >= pageEvents.length);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('silent authentication (prompt=none in a hidden iframe) against the demo provider, in Chromium', () => {
+  /** The page's stored session (sessionStorage), or null. */
+  const storedSession = async (page) => JSON.parse(await page.evaluate((key) => sessionStorage.getItem(key), STORE_KEY));
+
+  /** Waits until `<auth-login>` on the page reported a silent sign-in's outcome (auth-signed-in or auth-error). */
+  const silentOutcome = (page) => page.waitForFunction(
+    () => window.__events.some((e) => e.from === 'auth-login' && (e.type === 'auth-signed-in' || e.type === 'auth-error')),
+    null, { timeout: 3 * STEP },
+  );
+
+  /**
+   * Checks one silent authorization request: made by a frame, not the page, answered at once on the silent page
+   * with tokens, or with `expected.error`. Returns the answer's fragment parameters.
+   */
+  async function assertSilentRequest(request, page, issuer, expected) {
+    assert.notEqual(request.frame(), page.mainFrame(), 'prompt=none was requested by the iframe, not the page');
+    const params = new URL(request.url()).searchParams;
+    assert.equal(params.get('redirect_uri'), `${pageOrigin}${SILENT_PATH}`);
+    assert.equal(params.get('client_id'), 'auth-elements-demo');
+    assert.equal(params.get('response_type'), 'id_token token');
+    const response = await request.response();
+    assert.equal(response.status(), 303, 'the provider answered at once, without a page of its own');
+    const location = new URL(response.headers().location);
+    assert.equal(location.origin + location.pathname, `${pageOrigin}${SILENT_PATH}`);
+    const answer = new URLSearchParams(location.hash.slice(1));
+    const shown = location.hash.replace(/(token=)[^&]+/g, '$1…');
+    if (expected.error) assert.equal(answer.get('error'), expected.error, shown);
+    else assert.ok(answer.get('access_token') && answer.get('id_token') && !answer.has('error'), shown);
+    assert.equal(answer.get('state'), params.get('state'));
+    return answer;
+  }
+
+  test('check-session with a live provider session: signed in without leaving the page, the API answers', { timeout: 60_000 }, async (t) => {
+    const { context, page, requests, events, pageErrors } = await openBrowser();
+    try {
+      // A provider session: an interactive sign-in on the plain page (no check-session), in this browser context.
+      await signInUntilConsent(page);
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.waitForURL(isOn(pageOrigin));
+      await page.waitForFunction(() => window.__events.some((e) => e.type === 'auth-response'), null, { timeout: STEP });
+      const interactive = await storedSession(page);
+      assert.match(interactive?.accessToken ?? '', /^[\w-]+\.[\w-]+\.[\w-]+$/);
+
+      // 1. A new tab of the same context: the provider's cookies, but a sessionStorage of its own, so an empty store.
+      const tab = await context.newPage();
+      tab.on('pageerror', (error) => pageErrors.push(error));
+      const navigations = recordNavigations(tab);
+      const firstRequest = requests.length;
+      await tab.goto(`${pageOrigin}/index.html`);
+      await silentOutcome(tab);
+      // The outcome first, so a failed silent sign-in says why instead of timing out below.
+      const login = fromLogin(await tab.evaluate(() => window.__events));
+      assert.deepEqual(login.map((e) => e.type), ['auth-signed-in'], JSON.stringify(login));
+      await tab.waitForFunction(() => window.__events.some((e) => e.type === 'auth-response'), null, { timeout: STEP });
+
+      const tabEvents = await tab.evaluate(() => window.__events);
+      t.diagnostic(`events in the new tab: ${tabEvents.map((e) => `${e.from} ${e.detail?.error ?? e.type}`).join(', ')}`);
+      assert.deepEqual(fromLogin(tabEvents), login);
+      assert.equal(login[0].detail.store, 'default');
+      assert.equal(login[0].detail.claims.sub, 'ada');
+      assert.equal(login[0].detail.claims.iss, op.issuer);
+      assert.match(login[0].detail.scope, /\bread:appointments\b/);
+      const response = tabEvents.find((e) => e.type === 'auth-response');
+      assert.equal(response.from, 'auth-fetch');
+      assert.equal(response.detail.status, 200);
+      assert.deepEqual(response.detail.data.map((a) => a.title).sort(),
+        ['Review the Analytical Engine notes', 'Tea with Charles Babbage']);
+
+      // A session of its own: a new access token, kept in this tab.
+      const silent = await storedSession(tab);
+      assert.match(silent?.accessToken ?? '', /^[\w-]+\.[\w-]+\.[\w-]+$/);
+      assert.match(silent.idToken, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+      assert.notEqual(silent.accessToken, interactive.accessToken);
+      assert.equal(silent.claims.sub, 'ada');
+      assert.equal(await tab.locator('auth-login').getAttribute('signed-in'), '');
+
+      // The API got the new token in the Authorization header, once (no request went out before there was a token).
+      const tabRequests = requests.slice(firstRequest);
+      const apiCalls = tabRequests.filter((r) => r.url() === `${apiUrl}/api/appointments` && r.method() === 'GET');
+      assert.equal(apiCalls.length, 1, apiCalls.map((r) => r.url()).join('\n'));
+      assert.equal(await apiCalls[0].headerValue('authorization'), `Bearer ${silent.accessToken}`);
+      assert.equal((await apiCalls[0].response()).status(), 200);
+
+      // One prompt=none request, from the hidden iframe, answered with tokens on the silent page; the page itself
+      // never went anywhere, and the iframe is gone.
+      const silentCalls = silentRequests(tabRequests);
+      assert.equal(silentCalls.length, 1, silentCalls.map((r) => r.url()).join('\n'));
+      await assertSilentRequest(silentCalls[0], tab, op.issuer, {});
+      assert.deepEqual(navigations, [`${pageOrigin}/index.html`]);
+      assert.equal(tab.url(), `${pageOrigin}/index.html`);
+      assert.equal(await tab.locator('iframe').count(), 0);
+      assert.deepEqual(tab.frames(), [tab.mainFrame()]);
+      // The silent page only hands the fragment over: no auth-* event in any frame but the top-level pages.
+      assert.deepEqual(events.filter((e) => !e.top), []);
+
+      // 2. The same again in the first tab, emptied: clear its sessionStorage and load the check-session page.
+      const navigationsBefore = recordNavigations(page);
+      const secondRequest = requests.length;
+      await page.evaluate(() => sessionStorage.clear());
+      await page.goto(`${pageOrigin}/index.html`);
+      await silentOutcome(page);
+      const again = fromLogin(await page.evaluate(() => window.__events));
+      assert.deepEqual(again.map((e) => e.type), ['auth-signed-in'], JSON.stringify(again));
+      await page.waitForFunction(() => window.__events.some((e) => e.type === 'auth-response'), null, { timeout: STEP });
+      const reloaded = await storedSession(page);
+      assert.ok(![interactive.accessToken, silent.accessToken].includes(reloaded?.accessToken), 'another new token');
+      assert.equal(silentRequests(requests.slice(secondRequest)).length, 1);
+      assert.deepEqual(navigationsBefore, [`${pageOrigin}/index.html`]);
+      assert.equal(await page.locator('iframe').count(), 0);
+
+      for (const entry of events) {
+        const text = JSON.stringify(entry);
+        for (const secret of signatures(interactive.accessToken, silent.accessToken, silent.idToken, reloaded.accessToken)) {
+          assert.ok(!text.includes(secret), `a token in ${entry.type}`);
+        }
+      }
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('check-session without a provider session: one auth-error login_required, nothing else', { timeout: 30_000 }, async (t) => {
+    const { context, page, requests, events, pageErrors } = await openBrowser();
+    const navigations = recordNavigations(page);
+    try {
+      await page.goto(`${pageOrigin}/index.html`);
+      await silentOutcome(page);
+      // check-session tries once: give a second try time to show up before counting.
+      await page.waitForTimeout(1000);
+
+      const pageEvents = await page.evaluate(() => window.__events);
+      t.diagnostic(`events: ${pageEvents.map((e) => `${e.from} ${e.detail?.error ?? e.type}`).join(', ')}`);
+      const login = fromLogin(pageEvents);
+      assert.equal(login.length, 1, JSON.stringify(login));
+      assert.equal(login[0].type, 'auth-error');
+      assert.equal(login[0].detail.error, 'login_required');
+      t.diagnostic(`error_description: ${login[0].detail.errorDescription}`);
+      assert.ok(!events.some((e) => e.type === 'auth-signed-in' || e.type === 'auth-response'), JSON.stringify(events));
+      // <auth-fetch auto> has no token either: its own login_required, and no API request.
+      assert.ok(pageEvents.filter((e) => e.from === 'auth-fetch').every((e) => e.type === 'auth-error' && e.detail.error === 'login_required'));
+      assert.ok(!requests.some((r) => r.url().startsWith(apiUrl) && r.method() !== 'OPTIONS'), 'no API call');
+
+      const silentCalls = silentRequests(requests);
+      assert.equal(silentCalls.length, 1, silentCalls.map((r) => r.url()).join('\n'));
+      await assertSilentRequest(silentCalls[0], page, op.issuer, { error: 'login_required' });
+      assert.deepEqual(navigations, [`${pageOrigin}/index.html`]);
+      assert.equal(await page.locator('iframe').count(), 0);
+      assert.deepEqual(page.frames(), [page.mainFrame()]);
+      assert.deepEqual(events.filter((e) => !e.top), []);
+      assert.equal(await storedSession(page), null);
+      assert.equal(await page.locator('auth-login').getAttribute('signed-in'), null);
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('auto-renew: a new access token a minute before the old one expires, without leaving the page', { timeout: 60_000 }, async (t) => {
+    // Access tokens for 65 s: the renewal is due 5 s after sign-in. A provider and API of their own, so the other
+    // tests keep hour-long tokens.
+    const ttl = 65;
+    renewal = await startStack({ accessTokenTtl: ttl });
+    const { context, page, requests, events, pageErrors } = await openBrowser();
+    const navigations = recordNavigations(page);
+    try {
+      await signInUntilConsent(page, { path: '/article.html', issuer: renewal.op.issuer });
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.waitForURL(isOn(pageOrigin));
+      await page.waitForFunction(() => window.__events.some((e) => e.type === 'auth-response'), null, { timeout: STEP });
+      const first = await storedSession(page);
+      const signedIn = (await page.evaluate(() => window.__events)).find((e) => e.type === 'auth-signed-in');
+      assert.equal(signedIn.from, 'auth-callback');
+      assert.ok(Math.abs(first.expiresAt - (signedIn.at + ttl * 1000)) < 2000, `expires in ${first.expiresAt - signedIn.at} ms`);
+      // The recorder does see the main frame's navigations: to the provider's pages and back.
+      assert.ok(navigations.some((url) => url.startsWith(renewal.op.issuer)), navigations.join('\n'));
+      const navigationsAtSignIn = navigations.length;
+      const firstRequest = requests.length;
+
+      // The renewal: auth-login signs in silently, the store gets the new token, <auth-fetch auto> calls the API with it.
+      await page.waitForFunction(
+        () => window.__events.some((e) => e.from === 'auth-login'), null, { timeout: first.expiresAt - Date.now() - 60_000 + 3 * STEP },
+      );
+      const login = fromLogin(await page.evaluate(() => window.__events));
+      assert.deepEqual(login.map((e) => e.type), ['auth-signed-in'], JSON.stringify(login));
+      await page.waitForFunction(() => window.__events.filter((e) => e.type === 'auth-response').length === 2, null, { timeout: STEP });
+      const pageEvents = await page.evaluate(() => window.__events);
+      t.diagnostic(`events: ${pageEvents.map((e) => `${e.from} ${e.detail?.error ?? e.type}`).join(', ')}`);
+      assert.deepEqual(fromLogin(pageEvents), login);
+      const renewedAfter = login[0].at - (first.expiresAt - 60_000);
+      t.diagnostic(`renewed ${login[0].at - signedIn.at} ms after sign-in, ${renewedAfter} ms after it was due`);
+      assert.ok(renewedAfter >= 0 && renewedAfter < STEP, `renewed ${renewedAfter} ms after it was due`);
+      assert.equal(login[0].detail.claims.sub, 'ada');
+      assert.ok(login[0].detail.expiresAt > first.expiresAt);
+
+      const renewed = await storedSession(page);
+      assert.notEqual(renewed.accessToken, first.accessToken);
+      assert.equal(renewed.expiresAt, login[0].detail.expiresAt);
+      assert.equal(await page.locator('auth-login').getAttribute('signed-in'), '');
+      const renewalRequests = requests.slice(firstRequest);
+      const apiCalls = renewalRequests.filter((r) => r.url() === `${renewal.apiUrl}/api/appointments` && r.method() === 'GET');
+      assert.equal(apiCalls.length, 1);
+      assert.equal(await apiCalls[0].headerValue('authorization'), `Bearer ${renewed.accessToken}`);
+      assert.equal((await apiCalls[0].response()).status(), 200);
+      const response = pageEvents.filter((e) => e.type === 'auth-response')[1];
+      assert.equal(response.detail.status, 200);
+
+      const silentCalls = silentRequests(renewalRequests, renewal.op.issuer);
+      assert.equal(silentCalls.length, 1, silentCalls.map((r) => r.url()).join('\n'));
+      const answer = await assertSilentRequest(silentCalls[0], page, renewal.op.issuer, {});
+      assert.equal(answer.get('expires_in'), String(ttl));
+      assert.deepEqual(navigations.slice(navigationsAtSignIn), [], 'the page did not navigate for the renewal');
+      assert.equal(page.url(), `${pageOrigin}/article.html`);
+      assert.equal(await page.locator('iframe').count(), 0);
+      assert.deepEqual(page.frames(), [page.mainFrame()]);
+      assert.deepEqual(events.filter((e) => !e.top), []);
+      for (const entry of events) {
+        for (const secret of signatures(first.accessToken, renewed.accessToken, renewed.idToken)) {
+          assert.ok(!JSON.stringify(entry).includes(secret), `a token in ${entry.type}`);
+        }
+      }
       assert.deepEqual(pageErrors, []);
     } finally {
       await context.close();

@@ -143,3 +143,29 @@ describe('<auth-login> silent authentication', () => {
     }
   });
 });
+
+describe('check-session on the redirect page', () => {
+  afterEach(clearStores);
+  afterEach(resetPage);
+
+  it('waits for <auth-callback>, then does not sign in again; <auth-fetch auto> waits for both', async () => {
+    const { t, store } = await liveSession();
+    const { startLogin, setFragment } = await import('../helpers/flow.js');
+    const { providerFragment } = await import('../helpers/idp.js');
+    const { url } = await startLogin(t, { store });
+    setFragment(await providerFragment(url));
+    const wrapper = document.createElement('div');
+    const seen = collect(wrapper, 'auth-signed-in', 'auth-response', 'auth-error');
+    wrapper.innerHTML = `<auth-login check-session issuer="${issuerOf(t)}" client-id="app" store="${store}" silent-redirect-uri="/fixtures/${t}/silent-callback.html"></auth-login>
+      <auth-fetch auto url="${apiOf(t)}/echo" store="${store}"></auth-fetch><auth-callback></auth-callback>`;
+    document.body.append(wrapper);
+    try {
+      await waitUntil(() => seen.events.some((e) => e.type === 'auth-response'), 'the API answered', { timeout: 2500 });
+      await sleep(300);
+      seen.stop();
+      expect(seen.events.map((e) => `${(e.target as Element).localName} ${e.type}`)).to.deep.equal(['auth-callback auth-signed-in', 'auth-fetch auth-response']);
+    } finally {
+      wrapper.remove();
+    }
+  });
+});
