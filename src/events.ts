@@ -27,6 +27,13 @@ export interface AuthSignedOutDetail {
   store: string;
 }
 
+/** `auth-expiring` and `auth-expired` detail. */
+export interface AuthExpiryDetail {
+  store: string;
+  /** When the access token expires (or expired), in ms since the epoch. */
+  expiresAt: number;
+}
+
 /** `auth-response` detail: the API's answer. */
 export interface AuthResponseDetail<T = unknown> {
   status: number;
@@ -57,6 +64,20 @@ export class AuthSignedOutEvent extends CustomEvent<AuthSignedOutDetail> {
   }
 }
 
+/** Fired by `<auth-login>` a minute before its store's access token expires (before an `auto-renew` renewal). */
+export class AuthExpiringEvent extends CustomEvent<AuthExpiryDetail> {
+  constructor(detail: AuthExpiryDetail) {
+    super('auth-expiring', { ...options, detail });
+  }
+}
+
+/** Fired by `<auth-login>` when its store's access token expired and no renewal succeeded. */
+export class AuthExpiredEvent extends CustomEvent<AuthExpiryDetail> {
+  constructor(detail: AuthExpiryDetail) {
+    super('auth-expired', { ...options, detail });
+  }
+}
+
 /** Fired for every failure: the provider's error codes pass through, the library's own are listed in `AuthErrorCode`. */
 export class AuthErrorEvent extends CustomEvent<AuthErrorDetail> {
   constructor(detail: AuthErrorDetail) {
@@ -76,6 +97,8 @@ declare global {
     'auth-login': AuthLoginEvent;
     'auth-signed-in': AuthSignedInEvent;
     'auth-signed-out': AuthSignedOutEvent;
+    'auth-expiring': AuthExpiringEvent;
+    'auth-expired': AuthExpiredEvent;
     'auth-error': AuthErrorEvent;
     'auth-response': AuthResponseEvent;
   }

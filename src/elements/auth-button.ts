@@ -1,4 +1,4 @@
-import { ReactiveElement, css, type PropertyDeclarations } from '@lit/reactive-element';
+import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
 import { AuthErrorEvent } from '../events.js';
 import { errorDetail } from '../protocol/errors.js';
@@ -12,7 +12,13 @@ import { button } from './dom.js';
  * @csspart button - The native button.
  */
 export abstract class AuthButtonElement extends ReactiveElement {
-  static override styles = css`:host{display:inline-block}:host([hidden]){display:none}`;
+  // A constructed sheet rather than Lit's `css` tag (which costs bytes for features unused here), made when the
+  // class is finalized, not when the module is imported.
+  static override get styles(): CSSStyleSheet {
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(':host{display:inline-block}:host([hidden]){display:none}');
+    return sheet;
+  }
 
   // Subclasses list only their own properties; ReactiveElement inherits these.
   static override properties: PropertyDeclarations = {

@@ -1,4 +1,4 @@
-import { AuthErrorEvent, AuthLoginEvent } from '../events.js';
+import { AuthErrorEvent, AuthExpiredEvent, AuthExpiringEvent, AuthLoginEvent } from '../events.js';
 import { startSignIn } from '../protocol/authorize.js';
 import { errorDetail } from '../protocol/errors.js';
 import { silentSignIn } from '../protocol/silent.js';
@@ -18,6 +18,8 @@ const RENEW_BEFORE = 60_000;
  * @slot - The button's label (default "Sign in").
  * @csspart button - The native button.
  * @fires {AuthLoginEvent} auth-login - Cancelable, just before leaving for the provider; `detail.url` is the authorize URL.
+ * @fires {AuthExpiringEvent} auth-expiring - A minute before the store's access token expires (then `auto-renew` renews); detail `{store, expiresAt}`.
+ * @fires {AuthExpiredEvent} auth-expired - The store's access token expired and no renewal succeeded; detail `{store, expiresAt}`.
  * @fires {AuthSignedInEvent} auth-signed-in - A silent sign-in (`check-session`, `auto-renew`, `loginSilently()`) stored a new session.
  * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`), or a silent one failed (`login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`).
  */
@@ -39,7 +41,10 @@ export class AuthLoginElement extends AuthButtonElement {
   };
 
   #renewal: ReturnType<typeof setTimeout> | undefined;
-  #failedFor: number | undefined;
+  /** The expiry whose "expiring" moment was handled (event fired, renewal tried): not again for that session. */
+  #due: number | undefined;
+  /** The expiry `auth-expired` was fired for. */
+  #expired: number | undefined;
 
   /** OpenID issuer URL; endpoints come from `<issuer>/.well-known/openid-configuration`. */
   declare issuer: string | null;
@@ -102,13 +107,22 @@ export class AuthLoginElement extends AuthButtonElement {
   }
 
   protected override updated(): void {
-    // Every store change comes through here (the store controller asks for an update): plan the next renewal.
+    // Every store change comes through here (the store controller asks for an update, at expiry too): plan the
+    // "expiring" moment, or say the token expired.
     clearTimeout(this.#renewal);
-    const expiresAt = this.storeController.store.session?.expiresAt;
-    if (this.autoRenew && expiresAt && expiresAt !== this.#failedFor && top === self && this.isConnected) {
-      this.#renewal = setTimeout(async () => {
-        if (!(await this.loginSilently())) this.#failedFor = expiresAt;
-      }, Math.min(Math.max(expiresAt - Date.now() - RENEW_BEFORE, 0), 2 ** 31 - 1));
+    const { store } = this.storeController;
+    const expiresAt = store.session?.expiresAt;
+    if (!expiresAt || top !== self || !this.isConnected) return;
+    const detail = { store: store.name, expiresAt };
+    if (expiresAt <= Date.now()) {
+      if (this.#expired !== expiresAt) this.dispatchEvent(new AuthExpiredEvent(detail));
+      this.#expired = expiresAt;
+    } else if (this.#due !== expiresAt) {
+      this.#renewal = setTimeout(() => {
+        this.#due = expiresAt;
+        this.dispatchEvent(new AuthExpiringEvent(detail));
+        if (this.autoRenew) void this.loginSilently();
+      }, Math.min(expiresAt - Date.now() - RENEW_BEFORE, 2 ** 31 - 1));
     }
   }
 

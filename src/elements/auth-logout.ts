@@ -1,5 +1,6 @@
 import { AuthSignedOutEvent } from '../events.js';
 import { endSessionUrl } from '../protocol/logout.js';
+import { clearSessionsOf } from '../store/token-store.js';
 import { AuthButtonElement } from './auth-button.js';
 
 /**
@@ -39,6 +40,8 @@ export class AuthLogoutElement extends AuthButtonElement {
       const { store } = this.storeController;
       const { session } = store;
       store.clear();
+      // The provider session ends for every store signed in with it (RP-initiated logout ends the whole session).
+      if (session) clearSessionsOf(session.issuer, session.clientId);
       const leave = this.dispatchEvent(new AuthSignedOutEvent({ store: store.name }));
       if (!this.returnTo) return undefined;
       const url = await endSessionUrl(session, this.returnTo);

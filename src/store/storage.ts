@@ -5,6 +5,8 @@ export interface StorageAdapter {
   get(key: string): string | null;
   set(key: string, value: string): void;
   remove(key: string): void;
+  /** Every key held. */
+  keys(): string[];
 }
 
 /**
@@ -17,6 +19,7 @@ function webStorage(area: () => Storage): StorageAdapter {
     set: (key, value) => area().setItem(key, value),
     // Nothing is stored where storage is unavailable.
     remove: (key) => attempt(() => area().removeItem(key)),
+    keys: () => attempt(() => Object.keys(area())) ?? [],
   };
 }
 
@@ -33,7 +36,7 @@ const memory = new Map<string, string>();
 
 /** The adapters by kind: `session` (this tab, survives reloads), `local` (every tab, survives restarts), `memory` (this page). */
 export const storages: Record<StorageKind, StorageAdapter> = {
-  memory: { get: (key) => memory.get(key) ?? null, set: (key, value) => memory.set(key, value), remove: (key) => memory.delete(key) },
+  memory: { get: (key) => memory.get(key) ?? null, set: (key, value) => memory.set(key, value), remove: (key) => memory.delete(key), keys: () => [...memory.keys()] },
   session: webStorage(() => sessionStorage),
   local: webStorage(() => localStorage),
 };

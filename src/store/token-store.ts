@@ -169,6 +169,16 @@ export function handlingResponse(work: Promise<unknown>): void {
   handling = work.catch(() => {});
 }
 
+/** Signs out every store, on this page or only in storage, whose session is from `issuer` for `clientId`. */
+export function clearSessionsOf(issuer: string, clientId: string): void {
+  for (const adapter of Object.values(storages)) {
+    for (const key of adapter.keys()) {
+      const store = key.startsWith(KEY_PREFIX) && getStore(key.slice(KEY_PREFIX.length));
+      if (store && store.session?.issuer === issuer && store.session.clientId === clientId) store.clear();
+    }
+  }
+}
+
 /** The token store with this name (created on first use); every element naming it shares it. */
 export function getStore(name?: string | null): TokenStore {
   const key = name || 'default';

@@ -169,3 +169,54 @@ describe('check-session on the redirect page', () => {
     }
   });
 });
+
+describe('<auth-login> expiry events', () => {
+  afterEach(clearStores);
+  afterEach(resetPage);
+
+  it('fires auth-expiring a minute before expiry and auth-expired at expiry, once each, with no renewal without auto-renew', async () => {
+    const t = tenant();
+    const store = storeName();
+    await signIn(t, { store });
+    const expiresAt = Date.now() + 400;
+    getStore(store).set({ ...getStore(store).session!, expiresAt });
+    const el = await login(t, store);
+    const seen = collect<{ store: string; expiresAt: number }>(el, 'auth-expiring', 'auth-expired', 'auth-signed-in', 'auth-error');
+    await waitUntil(() => seen.events.length === 2, 'expiring then expired', { timeout: 2000 });
+    await sleep(200);
+    seen.stop();
+    expect(seen.events.map((e) => e.type)).to.deep.equal(['auth-expiring', 'auth-expired']);
+    expect(seen.events[1]!.detail).to.deep.equal({ store, expiresAt });
+    expect(seen.events[1]!.bubbles && seen.events[1]!.composed).to.equal(true);
+    expect(el.hasAttribute('signed-in')).to.equal(false);
+  });
+
+  it('with auto-renew and no provider session: expiring, the renewal fails once with login_required, then expired', async () => {
+    const t = tenant();
+    const store = storeName();
+    await signIn(t, { store });
+    // A provider with no session for this browser: sign-in above used fetch, whose cookie is on /idp/<t>; use another tenant's issuer for renewal.
+    const other = tenant();
+    getStore(store).set({ ...getStore(store).session!, expiresAt: Date.now() + 600 });
+    const el = await login(other, store, { 'auto-renew': true });
+    const seen = collect(el, 'auth-expiring', 'auth-expired', 'auth-error', 'auth-signed-in');
+    await waitUntil(() => seen.events.some((e) => e.type === 'auth-expired'), 'expired', { timeout: 2500 });
+    await sleep(200);
+    seen.stop();
+    expect(seen.events.map((e) => (e.detail as { error?: string }).error ?? e.type)).to.deep.equal(['auth-expiring', 'login_required', 'auth-expired']);
+  });
+
+  it('fires auth-expiring ahead of time when the token is further from expiry', async () => {
+    const t = tenant();
+    const store = storeName();
+    await signIn(t, { store });
+    getStore(store).set({ ...getStore(store).session!, expiresAt: Date.now() + 60_500 });
+    const el = await login(t, store);
+    const seen = collect(el, 'auth-expiring', 'auth-expired');
+    await sleep(200);
+    expect(seen.events).to.have.length(0);
+    await waitUntil(() => seen.events.length === 1, 'expiring after ~0.5 s', { timeout: 1500 });
+    seen.stop();
+    expect(seen.events[0]!.type).to.equal('auth-expiring');
+  });
+});

@@ -178,3 +178,28 @@ describe('<auth-logout>', () => {
     expect(seen.events).to.have.length(1);
   });
 });
+
+describe('<auth-logout> signs out everywhere', () => {
+  afterEach(clearStores);
+  afterEach(resetPage);
+
+  it('clears every store of the same issuer and client, in every storage, and leaves the others', async () => {
+    const t = tenant();
+    const [a, b, c, d] = [storeName(), storeName(), storeName(), storeName()];
+    await signIn(t, { store: a });
+    await signIn(t, { store: b, storage: 'local' });
+    await signIn(tenant(), { store: c });
+    // Same issuer, another client: must stay.
+    await signIn(t, { store: d });
+    getStore(d).set({ ...getStore(d).session!, clientId: 'another-app' });
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${a}></auth-logout>`);
+    const fired = oneEvent(el, 'auth-signed-out');
+    await el.logout();
+    await fired;
+    expect(getStore(a).session).to.equal(null);
+    expect(getStore(b).session).to.equal(null);
+    expect(localStorage.getItem(`auth-elements:store:${b}`)).to.equal(null);
+    expect(getStore(c).signedIn).to.equal(true);
+    expect(getStore(d).signedIn).to.equal(true);
+  });
+});
