@@ -88,13 +88,19 @@ export class AuthFetchElement extends ReactiveElement {
     this.#requestUrl = this.url;
     await responseHandled();
     const { store } = this.#store;
-    this.#token = store.accessToken;
+    const call = () => callApi(
+      { url: this.url ?? '', method: this.method, body: this.body, contentType: this.contentType, as: this.as === 'text' ? 'text' : 'json' },
+      { accessToken: (this.#token = store.accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] },
+      { signal: request.signal, timeout: this.timeout },
+    );
     try {
-      const detail = await callApi(
-        { url: this.url ?? '', method: this.method, body: this.body, contentType: this.contentType, as: this.as === 'text' ? 'text' : 'json' },
-        { accessToken: this.#token, allowedOrigins: store.session?.allowedOrigins ?? [] },
-        { signal: request.signal, timeout: this.timeout },
-      );
+      // A token about to expire is renewed first (when an <auth-login> of the store can); a token the API refuses
+      // as invalid_token (RFC 6750) is renewed once and the request retried once.
+      if ((store.session?.expiresAt ?? Infinity) - Date.now() < 60_000) await store.renewer?.();
+      const detail = await call().catch(async (error: { status?: number; message?: string }) => {
+        if (error.status === 401 && error.message?.endsWith('(invalid_token)') && (await store.renewer?.()) && !request.signal.aborted) return call();
+        throw error;
+      });
       if (request.signal.aborted) return undefined;
       this.dispatchEvent(new AuthResponseEvent(detail));
       return detail;

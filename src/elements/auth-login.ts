@@ -45,6 +45,12 @@ export class AuthLoginElement extends AuthButtonElement {
   #due: number | undefined;
   /** The expiry `auth-expired` was fired for. */
   #expired: number | undefined;
+  /** The expiry whose silent renewal failed: not tried again for that session (never a loop of iframes). */
+  #failed: number | undefined;
+  #renew = async () => {
+    const expiresAt = this.storeController.store.session?.expiresAt;
+    return expiresAt !== this.#failed && ((await this.loginSilently()) || ((this.#failed = expiresAt), false));
+  };
 
   /** OpenID issuer URL; endpoints come from `<issuer>/.well-known/openid-configuration`. */
   declare issuer: string | null;
@@ -96,6 +102,8 @@ export class AuthLoginElement extends AuthButtonElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearTimeout(this.#renewal);
+    const { store } = this.storeController;
+    if (store.renewer === this.#renew) store.renewer = undefined;
   }
 
   protected override firstUpdated(): void {
@@ -111,6 +119,7 @@ export class AuthLoginElement extends AuthButtonElement {
     // "expiring" moment, or say the token expired.
     clearTimeout(this.#renewal);
     const { store } = this.storeController;
+    store.renewer = this.#renew;
     const expiresAt = store.session?.expiresAt;
     if (!expiresAt || top !== self || !this.isConnected) return;
     const detail = { store: store.name, expiresAt };
@@ -121,7 +130,7 @@ export class AuthLoginElement extends AuthButtonElement {
       this.#renewal = setTimeout(() => {
         this.#due = expiresAt;
         this.dispatchEvent(new AuthExpiringEvent(detail));
-        if (this.autoRenew) void this.loginSilently();
+        if (this.autoRenew) void this.#renew();
       }, Math.min(expiresAt - Date.now() - RENEW_BEFORE, 2 ** 31 - 1));
     }
   }

@@ -23,7 +23,9 @@ export async function fetchOk(url: string | URL, init: RequestInit, what: string
     throw new AuthError(timedOut ? 'timeout' : 'network_error', `${what}: ${timedOut ? 'timed out' : 'network or CORS failure'}`, { cause: error });
   });
   const { status } = response;
-  if (!response.ok) throw new AuthError('http_error', `${what}: HTTP ${status}`, { status });
+  // RFC 6750 section 3: a Bearer challenge names why the token was refused, e.g. (invalid_token).
+  const challenge = /error="([^"]+)"/.exec(response.headers.get('www-authenticate') ?? '');
+  if (!response.ok) throw new AuthError('http_error', `${what}: HTTP ${status}${challenge ? ` (${challenge[1]})` : ''}`, { status });
   return response;
 }
 

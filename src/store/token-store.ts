@@ -29,6 +29,11 @@ function isSession(value: unknown): value is Session {
 export class TokenStore {
   /** The store's name (the elements' `store` attribute). */
   readonly name: string;
+  /**
+   * Renews the session silently, resolving whether it worked; set by an `<auth-login>` of this store while it is on
+   * the page. `<auth-fetch>` uses it when a token is about to expire or an API refuses it.
+   */
+  renewer: (() => Promise<boolean>) | undefined;
   #key: string;
   #session: Session | null | undefined;
   #listeners = new Set<StoreListener>();

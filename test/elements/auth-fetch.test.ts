@@ -358,7 +358,9 @@ describe('<auth-fetch>', () => {
     it('fires login_required when the token has expired', async () => {
       const t = tenant();
       const store = storeName();
-      const { store: s } = await signIn(t, { store });
+      const { store: s, login } = await signIn(t, { store });
+      // Without an <auth-login> of the store on the page there is nothing to renew the token with.
+      login.remove();
       const session = s.session!;
       expect(session.accessToken).to.be.a('string');
       getStore(store).set({ ...session, expiresAt: Date.now() - 1000 });

@@ -88,7 +88,9 @@ describe('<auth-login> silent authentication', () => {
     const first = silentSignIn(config);
     expect(silentSignIn(config)).to.equal(first);
     await first;
-    expect(silentSignIn(config)).to.not.equal(first);
+    const next = silentSignIn(config);
+    expect(next).to.not.equal(first);
+    await next;
   });
 
   it('check-session signs the page in on load when the provider session is alive', async () => {
@@ -218,5 +220,50 @@ describe('<auth-login> expiry events', () => {
     await waitUntil(() => seen.events.length === 1, 'expiring after ~0.5 s', { timeout: 1500 });
     seen.stop();
     expect(seen.events[0]!.type).to.equal('auth-expiring');
+  });
+});
+
+describe('<auth-fetch> renews through <auth-login>', () => {
+  afterEach(clearStores);
+  afterEach(resetPage);
+
+  it('on 401 invalid_token renews silently once and retries once', async () => {
+    const { t, store } = await liveSession();
+    await signIn(t, { store });
+    const before = getStore(store).accessToken;
+    const wrapper = await fixture<HTMLDivElement>(html`<div>
+      <auth-login issuer=${issuerOf(t)} client-id="app" audience=${apiOf(t)} store=${store} silent-redirect-uri=${`/fixtures/${t}/silent-callback.html`}></auth-login>
+      <auth-fetch url=${`${apiOf(t)}/echo`} store=${store}></auth-fetch>
+    </div>`);
+    // The provider rotates its key: the API now refuses the old token as invalid_token.
+    const { rotate } = await import('../helpers/idp.js');
+    await rotate(t);
+    const seen = collect(wrapper, 'auth-signed-in', 'auth-response', 'auth-error');
+    const detail = await wrapper.querySelector<import('../../src/elements/auth-fetch.js').AuthFetchElement>('auth-fetch')!.send();
+    seen.stop();
+    expect(detail?.status).to.equal(200);
+    expect(seen.events.map((e) => e.type)).to.deep.equal(['auth-signed-in', 'auth-response']);
+    expect(getStore(store).accessToken).to.not.equal(before);
+    expect(document.querySelectorAll('iframe')).to.have.length(0);
+  });
+
+  it('gives the 401 when the renewal fails, and does not try again for the same session', async () => {
+    const t = tenant();
+    const store = storeName();
+    await signIn(t, { store });
+    const other = tenant(); // no provider session there: renewal fails with login_required
+    const wrapper = await fixture<HTMLDivElement>(html`<div>
+      <auth-login issuer=${issuerOf(other)} client-id="app" store=${store} silent-redirect-uri=${`/fixtures/${other}/silent-callback.html`}></auth-login>
+      <auth-fetch url=${`${apiOf(t)}/echo`} store=${store}></auth-fetch>
+    </div>`);
+    const { rotate } = await import('../helpers/idp.js');
+    await rotate(t);
+    const seen = collect(wrapper, 'auth-signed-in', 'auth-response', 'auth-error');
+    const fetcher = wrapper.querySelector<import('../../src/elements/auth-fetch.js').AuthFetchElement>('auth-fetch')!;
+    expect(await fetcher.send()).to.equal(undefined);
+    expect(await fetcher.send()).to.equal(undefined);
+    seen.stop();
+    expect(seen.events.map((e) => (e.detail as { error?: string; status?: number }).status ?? (e.detail as { error?: string }).error)).to.deep.equal(['login_required', 401, 401]);
+    expect(document.querySelectorAll('iframe')).to.have.length(0);
   });
 });
