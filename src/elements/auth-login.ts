@@ -119,9 +119,11 @@ export class AuthLoginElement extends AuthButtonElement {
     // "expiring" moment, or say the token expired.
     clearTimeout(this.#renewal);
     const { store } = this.storeController;
+    // Not inside a frame (a silent sign-in's own iframe may hold the app page): no renewals from there.
+    if (top !== self || !this.isConnected) return;
     store.renewer = this.#renew;
     const expiresAt = store.session?.expiresAt;
-    if (!expiresAt || top !== self || !this.isConnected) return;
+    if (!expiresAt) return;
     const detail = { store: store.name, expiresAt };
     if (expiresAt <= Date.now()) {
       if (this.#expired !== expiresAt) this.dispatchEvent(new AuthExpiredEvent(detail));
