@@ -97,8 +97,8 @@ export class AuthFetchElement extends ReactiveElement {
       // A token about to expire is renewed first (when an <auth-login> of the store can); a token the API refuses
       // as invalid_token (RFC 6750) is renewed once and the request retried once.
       if ((store.session?.expiresAt ?? Infinity) - Date.now() < 60_000) await store.renewer?.();
-      const detail = await call().catch(async (error: { status?: number; message?: string }) => {
-        if (error.status === 401 && error.message?.endsWith('(invalid_token)') && (await store.renewer?.()) && !request.signal.aborted) return call();
+      const detail = await call().catch(async (error: { status?: number; cause?: unknown }) => {
+        if (error.status === 401 && error.cause === 'invalid_token' && (await store.renewer?.()) && !request.signal.aborted) return call();
         throw error;
       });
       if (request.signal.aborted) return undefined;

@@ -23,9 +23,12 @@ export async function fetchOk(url: string | URL, init: RequestInit, what: string
     throw new AuthError(timedOut ? 'timeout' : 'network_error', `${what}: ${timedOut ? 'timed out' : 'network or CORS failure'}`, { cause: error });
   });
   const { status } = response;
-  // RFC 6750 section 3: a Bearer challenge names why the token was refused, e.g. (invalid_token).
-  const challenge = /error="([^"]+)"/.exec(response.headers.get('www-authenticate') ?? '');
-  if (!response.ok) throw new AuthError('http_error', `${what}: HTTP ${status}${challenge ? ` (${challenge[1]})` : ''}`, { status });
+  if (!response.ok) {
+    // RFC 6750 section 3: a Bearer challenge names why the token was refused (`invalid_token`, …); it becomes the
+    // error's `cause` and is named in the description.
+    const cause = /error="([^"]+)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1];
+    throw new AuthError('http_error', `${what}: HTTP ${status}${cause ? ` (${cause})` : ''}`, { status, cause });
+  }
   return response;
 }
 
