@@ -287,7 +287,8 @@ async function readJsonBody(req) {
 
 /**
  * Checks a new appointment: an object with `title` (string, 1 to 120 characters after trimming, no control
- * characters), `date` (a real calendar date as YYYY-MM-DD) and optionally `time` (HH:MM, 24-hour), nothing else.
+ * characters), `date` (a real calendar date as YYYY-MM-DD) and optionally `time` (HH:MM, 24-hour; null or "" for
+ * none, as a form's empty field sends it), nothing else.
  */
 function validateAppointment(input) {
   const fail = (description) => ({ ok: false, description });
@@ -309,11 +310,12 @@ function validateAppointment(input) {
   if (typeof date !== 'string') return fail('date must be a string (YYYY-MM-DD)');
   if (!isCalendarDate(date)) return fail('date must be a valid date as YYYY-MM-DD');
 
-  if (time !== undefined && time !== null) {
+  // An HTML form sends an optional field left empty as "": that is no time, like null or no field at all.
+  if (time !== undefined && time !== null && time !== '') {
     if (typeof time !== 'string') return fail('time must be a string (HH:MM)');
     if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) return fail('time must be a valid 24-hour time as HH:MM');
   }
-  return { ok: true, value: { title: trimmed, date, time: time ?? null } };
+  return { ok: true, value: { title: trimmed, date, time: time || null } };
 }
 
 /** YYYY-MM-DD naming a day that exists (no 2025-02-29). */

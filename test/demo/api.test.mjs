@@ -232,9 +232,14 @@ describe('appointments', () => {
     assert.equal(response.status, 201);
     assert.equal((await response.json()).time, null);
 
+    // What a form with its optional time field left empty sends.
+    response = await call(stubApi, { method: 'POST', token, body: { title: 'From a form', date: '2030-01-02', time: '' } });
+    assert.equal(response.status, 201);
+    assert.equal((await response.json()).time, null);
+
     const list = await (await call(stubApi, { token })).json();
-    assert.deepEqual(list.map((a) => a.title), ['All day', 'Dentist']);
-    assert.equal(list[1].id, created.id);
+    assert.deepEqual(list.map((a) => a.title), ['All day', 'From a form', 'Dentist']);
+    assert.equal(list[2].id, created.id);
   });
 
   test('appointments are per user', async () => {
