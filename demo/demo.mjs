@@ -1,0 +1,178 @@
+// The demo as a function: the OpenID provider (node-oidc-provider), the appointments API and the demo pages, all on
+// loopback, wired to each other. `npm start` (demo/start.mjs) calls it with the ports from flags or env; the
+// end-to-end tests and scripts/screenshots.mjs call it with port 0 (free ports) and get the very same demo.
+//
+//   import { startDemo } from './demo/demo.mjs';
+//   const demo = await startDemo({ pagesPort: 0, providerPort: 0, apiPort: 0, keysFile: null });
+//   demo.urls.pages   // http://localhost:<port>/  (also .article, .provider, .api)
+//   await demo.close();
+//
+// With `auth0` ({ domain, clientId, audience, api }) the pages use that Auth0 tenant and the API named by `api`
+// (your own, verifying that tenant's tokens): neither the local provider nor the local API is started.
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { startApi } from './server/api.mjs';
+import { listen } from './server/net.mjs';
+import { startPages } from './server/pages.mjs';
+import { CLIENT_ID, USERS, startProvider } from './server/provider.mjs';
+
+/** Where `npm start` keeps the provider's signing keys (git-ignored), so tokens survive a restart. */
+export const KEYS_FILE = fileURLToPath(new URL('../.demo-keys.json', import.meta.url));
+
+/** The ports `npm start` uses (demo/start.mjs has the same, to answer --help without loading this module). */
+export const DEFAULT_PORTS = Object.freeze({ pages: 3000, provider: 7000, api: 7001 });
+
+/** The demo logins, `[{ login, password, name }]`. */
+export const DEMO_LOGINS = Object.entries(USERS).map(([login, { password, name }]) => ({ login, password, name }));
+
+/** The error `startDemo` throws when a port is taken: `code` EADDRINUSE, plus which server and port. */
+export class PortTakenError extends Error {
+  constructor(server, host, port, cause) {
+    super(`port ${port} on ${host} (for the ${server}) is already in use`, { cause });
+    this.name = 'PortTakenError';
+    this.code = 'EADDRINUSE';
+    this.server = server;
+    this.port = port;
+  }
+}
+
+/**
+ * Auth0 settings from the environment: `AUTH0_DOMAIN`, `AUTH0_CLIENT_ID`, `AUTH0_AUDIENCE` and optionally `AUTH0_API`
+ * (the API's base URL; default the audience). Undefined without `AUTH0_DOMAIN`; throws when the others are missing.
+ *
+ * @param {Record<string, string | undefined>} env
+ */
+export function auth0FromEnv(env = process.env) {
+  const domain = env.AUTH0_DOMAIN?.trim();
+  if (!domain) return undefined;
+  const missing = ['AUTH0_CLIENT_ID', 'AUTH0_AUDIENCE'].filter((name) => !env[name]?.trim());
+  if (missing.length) throw new TypeError(`With AUTH0_DOMAIN, also set ${missing.join(' and ')}.`);
+  const audience = env.AUTH0_AUDIENCE.trim();
+  const api = (env.AUTH0_API ?? audience).trim();
+  if (!/^https?:\/\//.test(api)) {
+    throw new TypeError(`AUTH0_API must be the API's base URL (http:// or https://), not ${JSON.stringify(api)}; set it when the audience is not a URL.`);
+  }
+  return { domain: domain.replace(/^https:\/\//, '').replace(/\/+$/, ''), clientId: env.AUTH0_CLIENT_ID.trim(), audience, api: api.replace(/\/+$/, '') };
+}
+
+/**
+ * Starts the demo. Resolves when every server listens; rejects (after closing what had started) when one cannot,
+ * with a `PortTakenError` (code EADDRINUSE) for a taken port.
+ *
+ * @param {object} [options]
+ * @param {number} [options.pagesPort] default 3000; 0 picks a free port (likewise below)
+ * @param {number} [options.providerPort] default 7000
+ * @param {number} [options.apiPort] default 7001
+ * @param {string} [options.host] loopback host name, default `localhost` (the pages, issuer and API URLs use it)
+ * @param {string | null} [options.keysFile] the provider's keys file; default `.demo-keys.json` at the repository
+ *   root; `null` for keys that live as long as the process
+ * @param {{ domain: string, clientId: string, audience: string, api: string }} [options.auth0] use this Auth0 tenant
+ * @param {number} [options.accessTokenTtl] access token lifetime of the local provider, in seconds
+ * @returns {Promise<{ urls: { pages: string, article: string, provider: string, api: string }, auth0: boolean,
+ *   close(): Promise<void> }>}
+ */
+export async function startDemo({
+  pagesPort = DEFAULT_PORTS.pages,
+  providerPort = DEFAULT_PORTS.provider,
+  apiPort = DEFAULT_PORTS.api,
+  host = 'localhost',
+  keysFile = KEYS_FILE,
+  auth0,
+  accessTokenTtl,
+} = {}) {
+  const running = [];
+  const closeAll = async () => {
+    await Promise.allSettled(running.splice(0).reverse().map((server) => server.close()));
+  };
+  /** Starts one server, naming the port in the error when it is taken. */
+  const start = async (name, port, starter) => {
+    try {
+      const server = await starter();
+      running.push(server);
+      return server;
+    } catch (error) {
+      throw error?.code === 'EADDRINUSE' ? new PortTakenError(name, host, port, error) : error;
+    }
+  };
+
+  try {
+    // The pages first: the provider needs their origin for the client's redirect URIs. Their placeholders are
+    // filled in below, before startDemo resolves.
+    const values = {};
+    const pages = await start('demo pages', pagesPort, () => startPages({ port: pagesPort, host, values }));
+    const home = `${pages.url}/`;
+    const article = `${pages.url}/article.html`;
+
+    if (auth0) {
+      Object.assign(values, {
+        PROVIDER_ATTRIBUTE: 'domain',
+        PROVIDER: auth0.domain,
+        PROVIDER_ORIGIN: `https://${auth0.domain}`,
+        CLIENT_ID: auth0.clientId,
+        AUDIENCE: auth0.audience,
+        API: auth0.api,
+        API_ORIGIN: new URL(auth0.api).origin,
+        HOME: home,
+        ARTICLE: article,
+        LOGIN_HINT: `Sign in with a user of the Auth0 tenant ${auth0.domain}.`,
+      });
+    } else {
+      const { provider, api } = await startProviderAndApi({ start, running, host, providerPort, apiPort, clientOrigin: pages.url, keysFile, accessTokenTtl });
+      Object.assign(values, {
+        PROVIDER_ATTRIBUTE: 'issuer',
+        PROVIDER: provider.issuer,
+        PROVIDER_ORIGIN: provider.issuer,
+        CLIENT_ID,
+        AUDIENCE: api.url,
+        API: api.url,
+        API_ORIGIN: api.url,
+        HOME: home,
+        ARTICLE: article,
+        LOGIN_HINT: `Demo logins: ${DEMO_LOGINS.map(({ login, password }) => `${login} / ${password}`).join(', ')}.`,
+      });
+    }
+
+    return {
+      urls: { pages: home, article, provider: values.PROVIDER_ORIGIN, api: values.API },
+      auth0: Boolean(auth0),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+/**
+ * The provider needs the API's URL (its audience) and the API needs the provider's issuer. With a fixed API port both
+ * are known up front. With API port 0, a free port is picked first (and picked again, up to three times, if another
+ * process takes it in between).
+ */
+async function startProviderAndApi({ start, running, host, providerPort, apiPort, clientOrigin, keysFile, accessTokenTtl }) {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = apiPort === 0 ? await freePort(host) : apiPort;
+    const audience = `http://${host}:${port}`;
+    const provider = await start('OpenID provider', providerPort, () => startProvider({
+      port: providerPort, host, clientOrigin, apiAudience: audience, keysFile: keysFile ?? undefined, accessTokenTtl,
+    }));
+    try {
+      const api = await start('appointments API', port, () => startApi({
+        port, host, issuer: provider.issuer, audience, allowedOrigin: clientOrigin,
+      }));
+      return { provider, api };
+    } catch (error) {
+      if (apiPort !== 0 || error?.code !== 'EADDRINUSE' || attempt === 3) throw error;
+      running.splice(running.indexOf(provider), 1);
+      await provider.close();
+    }
+  }
+}
+
+/** A port that was free a moment ago. */
+async function freePort(host) {
+  const server = createServer();
+  await listen(server, 0, host);
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
