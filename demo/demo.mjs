@@ -7,8 +7,9 @@
 //   demo.urls.pages   // http://localhost:<port>/  (also .article, .provider, .api)
 //   await demo.close();
 //
-// With `auth0` ({ domain, clientId, audience, api }) the pages use that Auth0 tenant and the API named by `api`
-// (your own, verifying that tenant's tokens): neither the local provider nor the local API is started.
+// With `auth0` ({ domain, clientId, audience, api? }) the pages sign in with that Auth0 tenant instead of the local
+// provider (which is not started). The appointments API is the local one, verifying the tenant's access tokens for
+// `audience`, or, with `api`, your own API at that URL (then the local one is not started either).
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startApi } from './server/api.mjs';
@@ -38,21 +39,22 @@ export class PortTakenError extends Error {
 
 /**
  * Auth0 settings from the environment: `AUTH0_DOMAIN`, `AUTH0_CLIENT_ID`, `AUTH0_AUDIENCE` and optionally `AUTH0_API`
- * (the API's base URL; default the audience). Undefined without `AUTH0_DOMAIN`; throws when the others are missing.
+ * (the base URL of your own API; without it the local appointments API verifies the tenant's tokens). Undefined
+ * without `AUTH0_DOMAIN`; throws when the others are missing or malformed.
  *
  * @param {Record<string, string | undefined>} env
  */
 export function auth0FromEnv(env = process.env) {
-  const domain = env.AUTH0_DOMAIN?.trim();
+  const domain = env.AUTH0_DOMAIN?.trim().replace(/^https:\/\//, '').replace(/\/+$/, '');
   if (!domain) return undefined;
   const missing = ['AUTH0_CLIENT_ID', 'AUTH0_AUDIENCE'].filter((name) => !env[name]?.trim());
   if (missing.length) throw new TypeError(`With AUTH0_DOMAIN, also set ${missing.join(' and ')}.`);
-  const audience = env.AUTH0_AUDIENCE.trim();
-  const api = (env.AUTH0_API ?? audience).trim();
-  if (!/^https?:\/\//.test(api)) {
-    throw new TypeError(`AUTH0_API must be the API's base URL (http:// or https://), not ${JSON.stringify(api)}; set it when the audience is not a URL.`);
+  if (!/^[a-z0-9.-]+(:\d+)?$/i.test(domain)) throw new TypeError(`AUTH0_DOMAIN must be a host name (tenant.eu.auth0.com), not ${JSON.stringify(env.AUTH0_DOMAIN)}`);
+  const api = env.AUTH0_API?.trim().replace(/\/+$/, '');
+  if (api !== undefined && api !== '' && !/^https?:\/\/[^/]/.test(api)) {
+    throw new TypeError(`AUTH0_API must be your API's base URL (https://…), not ${JSON.stringify(env.AUTH0_API)}`);
   }
-  return { domain: domain.replace(/^https:\/\//, '').replace(/\/+$/, ''), clientId: env.AUTH0_CLIENT_ID.trim(), audience, api: api.replace(/\/+$/, '') };
+  return { domain, clientId: env.AUTH0_CLIENT_ID.trim(), audience: env.AUTH0_AUDIENCE.trim(), api: api || undefined };
 }
 
 /**
@@ -66,7 +68,8 @@ export function auth0FromEnv(env = process.env) {
  * @param {string} [options.host] loopback host name, default `localhost` (the pages, issuer and API URLs use it)
  * @param {string | null} [options.keysFile] the provider's keys file; default `.demo-keys.json` at the repository
  *   root; `null` for keys that live as long as the process
- * @param {{ domain: string, clientId: string, audience: string, api: string }} [options.auth0] use this Auth0 tenant
+ * @param {{ domain: string, clientId: string, audience: string, api?: string }} [options.auth0] sign in with this
+ *   Auth0 tenant; the local API verifies its tokens for `audience`, unless `api` names your own API
  * @param {number} [options.accessTokenTtl] access token lifetime of the local provider, in seconds
  * @returns {Promise<{ urls: { pages: string, article: string, provider: string, api: string }, auth0: boolean,
  *   close(): Promise<void> }>}
@@ -104,14 +107,18 @@ export async function startDemo({
     const article = `${pages.url}/article.html`;
 
     if (auth0) {
+      const issuer = `https://${auth0.domain}/`;
+      const api = auth0.api ?? (await start('appointments API', apiPort, () => startApi({
+        port: apiPort, host, issuer, audience: auth0.audience, allowedOrigin: pages.url,
+      }))).url;
       Object.assign(values, {
         PROVIDER_ATTRIBUTE: 'domain',
         PROVIDER: auth0.domain,
         PROVIDER_ORIGIN: `https://${auth0.domain}`,
         CLIENT_ID: auth0.clientId,
         AUDIENCE: auth0.audience,
-        API: auth0.api,
-        API_ORIGIN: new URL(auth0.api).origin,
+        API: api,
+        API_ORIGIN: new URL(api).origin,
         HOME: home,
         ARTICLE: article,
         LOGIN_HINT: `Sign in with a user of the Auth0 tenant ${auth0.domain}.`,

@@ -4,8 +4,9 @@
 //
 //   node demo/start.mjs [--pages-port 3000] [--provider-port 7000] [--api-port 7001]
 //   env: PAGES_PORT, PROVIDER_PORT, API_PORT (flags win)
-//   A real Auth0 tenant instead of the local provider and API (see the README):
-//   AUTH0_DOMAIN=tenant.eu.auth0.com AUTH0_CLIENT_ID=… AUTH0_AUDIENCE=https://api.example.com [AUTH0_API=https://…]
+//   An Auth0 tenant instead of the local provider (see the README); the local API then verifies the tenant's tokens,
+//   unless AUTH0_API names your own API:
+//   AUTH0_DOMAIN=tenant.eu.auth0.com AUTH0_CLIENT_ID=… AUTH0_AUDIENCE=appointments:api [AUTH0_API=https://…]
 //
 // Exit codes: 0 after Ctrl-C (SIGINT) or SIGTERM, 1 when a server cannot start (a taken port, …), 2 for bad usage.
 import { parseArgs } from 'node:util';
@@ -17,8 +18,11 @@ const USAGE = `Usage: npm start [-- --pages-port N --provider-port N --api-port 
        node demo/start.mjs [--pages-port N --provider-port N --api-port N]
 
 Ports default to ${DEFAULT_PORTS.pages} (pages), ${DEFAULT_PORTS.provider} (provider) and ${DEFAULT_PORTS.api} (API); env PAGES_PORT, PROVIDER_PORT and
-API_PORT set them too (flags win). With AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_AUDIENCE (and AUTH0_API, the API's
-URL, when the audience is not it) the pages use that Auth0 tenant and only the pages server starts.`;
+API_PORT set them too (flags win).
+
+With AUTH0_DOMAIN, AUTH0_CLIENT_ID and AUTH0_AUDIENCE the pages sign in with that Auth0 tenant instead of the local
+provider, and the local API verifies the tenant's access tokens for that audience; AUTH0_API=https://… points the
+pages at your own API instead (then only the pages server starts).`;
 
 /** Usage errors: message, usage, exit code 2. */
 function usageError(message) {
@@ -94,7 +98,7 @@ auth-elements demo is running (Ctrl-C stops it)
   CMS-style article:        ${urls.article}
 ${auth0
     ? `  provider:                 Auth0 tenant ${auth0.domain} (client ${auth0.clientId})
-  API:                      ${urls.api} (yours, audience ${auth0.audience})`
+  appointments API:         ${urls.api}${auth0.api ? ' (yours)' : '/api/appointments'} (audience ${auth0.audience})`
     : `  OpenID provider:          ${urls.provider}  (node-oidc-provider)
   appointments API:         ${urls.api}/api/appointments
 

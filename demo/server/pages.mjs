@@ -21,12 +21,16 @@ const FILES = {
   '/article.html': 'article.html',
   '/callback.html': 'callback.html',
   '/style.css': 'style.css',
+  '/favicon.svg': 'favicon.svg',
+  // Browsers ask for it whatever the page says; the same icon, so no 404 in the console.
+  '/favicon.ico': 'favicon.svg',
 };
 const TYPES = {
   html: 'text/html; charset=utf-8',
   css: 'text/css; charset=utf-8',
   js: 'text/javascript; charset=utf-8',
   map: 'application/json; charset=utf-8',
+  svg: 'image/svg+xml',
 };
 
 const escapeAttribute = (value) => String(value)
