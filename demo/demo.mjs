@@ -3,7 +3,7 @@
 // end-to-end tests and scripts/screenshots.mjs call it with port 0 (free ports) and get the very same demo.
 //
 //   import { startDemo } from './demo/demo.mjs';
-//   const demo = await startDemo({ pagesPort: 0, providerPort: 0, apiPort: 0, keysFile: null });
+//   const demo = await startDemo({ pagesPort: 0, providerPort: 0, apiPort: 0, keysFile: null, quiet: true });
 //   demo.urls.pages   // http://localhost:<port>/  (also .article, .provider, .api)
 //   await demo.close();
 //
@@ -71,6 +71,8 @@ export function auth0FromEnv(env = process.env) {
  * @param {{ domain: string, clientId: string, audience: string, api?: string }} [options.auth0] sign in with this
  *   Auth0 tenant; the local API verifies its tokens for `audience`, unless `api` names your own API
  * @param {number} [options.accessTokenTtl] access token lifetime of the local provider, in seconds
+ * @param {boolean} [options.quiet] do not report the API's server-side failures on stderr (startDemo itself prints
+ *   nothing; node-oidc-provider's own start-up warnings are its own)
  * @returns {Promise<{ urls: { pages: string, article: string, provider: string, api: string }, auth0: boolean,
  *   close(): Promise<void> }>}
  */
@@ -82,7 +84,9 @@ export async function startDemo({
   keysFile = KEYS_FILE,
   auth0,
   accessTokenTtl,
+  quiet = false,
 } = {}) {
+  const log = quiet ? () => {} : (message) => console.error(message);
   const running = [];
   const closeAll = async () => {
     await Promise.allSettled(running.splice(0).reverse().map((server) => server.close()));
@@ -109,7 +113,7 @@ export async function startDemo({
     if (auth0) {
       const issuer = `https://${auth0.domain}/`;
       const api = auth0.api ?? (await start('appointments API', apiPort, () => startApi({
-        port: apiPort, host, issuer, audience: auth0.audience, allowedOrigin: pages.url,
+        port: apiPort, host, issuer, audience: auth0.audience, allowedOrigin: pages.url, log,
       }))).url;
       Object.assign(values, {
         PROVIDER_ATTRIBUTE: 'domain',
@@ -124,7 +128,9 @@ export async function startDemo({
         LOGIN_HINT: `Sign in with a user of the Auth0 tenant ${auth0.domain}.`,
       });
     } else {
-      const { provider, api } = await startProviderAndApi({ start, running, host, providerPort, apiPort, clientOrigin: pages.url, keysFile, accessTokenTtl });
+      const { provider, api } = await startProviderAndApi({
+        start, running, host, providerPort, apiPort, clientOrigin: pages.url, keysFile, accessTokenTtl, log,
+      });
       Object.assign(values, {
         PROVIDER_ATTRIBUTE: 'issuer',
         PROVIDER: provider.issuer,
@@ -155,7 +161,7 @@ export async function startDemo({
  * are known up front. With API port 0, a free port is picked first (and picked again, up to three times, if another
  * process takes it in between).
  */
-async function startProviderAndApi({ start, running, host, providerPort, apiPort, clientOrigin, keysFile, accessTokenTtl }) {
+async function startProviderAndApi({ start, running, host, providerPort, apiPort, clientOrigin, keysFile, accessTokenTtl, log }) {
   for (let attempt = 1; ; attempt += 1) {
     const port = apiPort === 0 ? await freePort(host) : apiPort;
     const audience = `http://${host}:${port}`;
@@ -164,7 +170,7 @@ async function startProviderAndApi({ start, running, host, providerPort, apiPort
     }));
     try {
       const api = await start('appointments API', port, () => startApi({
-        port, host, issuer: provider.issuer, audience, allowedOrigin: clientOrigin,
+        port, host, issuer: provider.issuer, audience, allowedOrigin: clientOrigin, log,
       }));
       return { provider, api };
     } catch (error) {

@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const OUT = resolve(process.argv[2] ?? join(ROOT, 'docs/screenshots'));
 const STEP = 8000;
 
-const demo = await startDemo({ pagesPort: 0, providerPort: 0, apiPort: 0, keysFile: null });
+const demo = await startDemo({ pagesPort: 0, providerPort: 0, apiPort: 0, keysFile: null, quiet: true });
 const pagesOrigin = new URL(demo.urls.pages).origin;
 const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS, timeout: 15_000 });
 const problems = [];

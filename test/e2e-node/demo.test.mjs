@@ -44,7 +44,7 @@ before(async () => {
       process.stderr.write(`warning: dist/auth-elements.js is older than ${newer.join(', ')}: run npm run build\n`);
     }
   }
-  demo = await startDemo({ pagesPort: 0, providerPort: 0, apiPort: 0, keysFile: null });
+  demo = await startDemo({ pagesPort: 0, providerPort: 0, apiPort: 0, keysFile: null, quiet: true });
   pagesOrigin = new URL(demo.urls.pages).origin;
   apiOrigin = new URL(demo.urls.api).origin;
   providerOrigin = new URL(demo.urls.provider).origin;
