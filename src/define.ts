@@ -2,6 +2,7 @@ import { AuthCallbackElement } from './elements/auth-callback.js';
 import { AuthFetchElement } from './elements/auth-fetch.js';
 import { AuthLoginElement } from './elements/auth-login.js';
 import { AuthLogoutElement } from './elements/auth-logout.js';
+import { AuthUserElement } from './elements/auth-user.js';
 
 // Idempotent: a tag already defined (this module loaded twice, or by another copy) is left as it is.
 // Tags are literals so the manifest analyzer can link each class to its tag name.
@@ -9,3 +10,4 @@ if (!customElements.get('auth-login')) customElements.define('auth-login', AuthL
 if (!customElements.get('auth-callback')) customElements.define('auth-callback', AuthCallbackElement);
 if (!customElements.get('auth-fetch')) customElements.define('auth-fetch', AuthFetchElement);
 if (!customElements.get('auth-logout')) customElements.define('auth-logout', AuthLogoutElement);
+if (!customElements.get('auth-user')) customElements.define('auth-user', AuthUserElement);

@@ -6,6 +6,7 @@ export { AuthLoginElement } from './elements/auth-login.js';
 export { AuthCallbackElement } from './elements/auth-callback.js';
 export { AuthFetchElement } from './elements/auth-fetch.js';
 export { AuthLogoutElement } from './elements/auth-logout.js';
+export { AuthUserElement } from './elements/auth-user.js';
 export * from './events.js';
 export { AuthError, type AuthErrorCode } from './protocol/errors.js';
 export { getStore, TokenStore, type StoreListener } from './store/token-store.js';

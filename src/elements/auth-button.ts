@@ -2,7 +2,7 @@ import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-elemen
 import { StoreController } from '../controllers/store-controller.js';
 import { AuthErrorEvent } from '../events.js';
 import { errorDetail } from '../protocol/errors.js';
-import { button } from './dom.js';
+import { button, sheet } from './dom.js';
 
 /**
  * What `<auth-login>` and `<auth-logout>` share: a real button with a slotted label, the store they name, the
@@ -15,9 +15,7 @@ export abstract class AuthButtonElement extends ReactiveElement {
   // A constructed sheet rather than Lit's `css` tag (which costs bytes for features unused here), made when the
   // class is finalized, not when the module is imported.
   static override get styles(): CSSStyleSheet {
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(':host{display:inline-block}:host([hidden]){display:none}');
-    return sheet;
+    return sheet(':host{display:inline-block}:host([hidden]){display:none}');
   }
 
   // Subclasses list only their own properties; ReactiveElement inherits these.

@@ -1,23 +1,39 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
 import { AuthErrorEvent, AuthResponseEvent, type AuthResponseDetail } from '../events.js';
-import { slot } from './dom.js';
 import { errorDetail, isAbort } from '../protocol/errors.js';
-import { callApi } from '../protocol/request.js';
+import { callApi, type ApiRequest } from '../protocol/request.js';
+import { render } from '../render/stamp.js';
 import { responseHandled, type TokenStore } from '../store/token-store.js';
+import { sheet, slot } from './dom.js';
+
+const STATES = ['signed-out', 'loading', 'error', 'empty'];
 
 /**
- * Calls an API with the store's access token as `Authorization: Bearer`, declaratively. The token goes only to
- * allowed origins (this page's, the audience's and `<auth-login allowed-origins>`); a newer request, a `url` change
- * or removal from the page aborts the request in flight, silently.
+ * Calls an API with the store's access token as `Authorization: Bearer`, declaratively, and shows the answer with no
+ * page script: a `<template>` inside it is filled with the JSON answer (`data-field`, `data-attr-NAME`, `data-items`),
+ * a child `<form>` is sent on submit, and the element's state shows through reflected attributes and named slots.
+ * The token goes only to allowed origins (this page's, the audience's and `<auth-login allowed-origins>`); a newer
+ * request, a `url` change or removal from the page aborts the request in flight, silently. A token about to expire
+ * is renewed first, and a token the API refuses as `invalid_token` is renewed once and the request retried once
+ * (through the store's `<auth-login>`).
  *
- * @summary Calls a protected API.
+ * @summary Calls a protected API and renders its answer.
  * @tagname auth-fetch
- * @slot - Shown as is.
+ * @slot - Content; filled template copies are inserted after their `<template>`.
+ * @slot loading - Shown while a request is in flight.
+ * @slot error - Shown after a failure; by default the error's description, as text.
+ * @slot signed-out - Shown while the store has no usable token.
+ * @slot empty - Shown when the answer (or its `data-items` list) is empty.
+ * @csspart error-message - The default error text.
  * @fires {AuthResponseEvent} auth-response - The API answered 2xx; detail `{status, ok, data}` (`data` parsed per `as`).
  * @fires {AuthErrorEvent} auth-error - No request was possible (`login_required`, `origin_not_allowed`, `invalid_config`) or it failed (`http_error` with `status`, `network_error`, `timeout`, `invalid_response`).
  */
 export class AuthFetchElement extends ReactiveElement {
+  static override get styles(): CSSStyleSheet {
+    return sheet(`:host{display:block}:host([hidden])${STATES.map((state) => `,:host(:not([${state}])) [name=${state}]`).join('')}{display:none}`);
+  }
+
   static override properties = {
     url: {},
     method: {},
@@ -27,12 +43,25 @@ export class AuthFetchElement extends ReactiveElement {
     body: {},
     contentType: { attribute: 'content-type' },
     timeout: { type: Number },
+    debounce: { type: Number },
+    refreshOn: { attribute: 'refresh-on' },
+    emit: {},
+    noReset: { type: Boolean, attribute: 'no-reset' },
+    loading: { type: Boolean, reflect: true },
+    error: { type: Boolean, reflect: true },
+    signedOut: { type: Boolean, attribute: 'signed-out', reflect: true },
+    empty: { type: Boolean, reflect: true },
   };
 
   #store = new StoreController(this, () => this.store, (store) => this.#tokenChanged(store));
   #request: AbortController | undefined;
   #requestUrl: string | null = null;
   #token: string | undefined;
+  #listeners: AbortController | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #form: HTMLFormElement | undefined;
+  #stamped: Node[] = [];
+  #message: HTMLElement | undefined;
 
   /** The API URL (required); relative URLs resolve against the page. */
   declare url: string | null;
@@ -40,88 +69,196 @@ export class AuthFetchElement extends ReactiveElement {
   declare method: string;
   /** Name of the token store whose access token is sent. */
   declare store: string;
-  /** Request on connect, whenever `url` changes, and whenever a new token arrives in the store. */
+  /** Request on connect, whenever `url` or a query parameter changes, and whenever a new token arrives in the store. */
   declare auto: boolean;
   /** How to read the answer: `json` (default; an empty answer is `null`) or `text`. Unknown values mean `json`. */
   declare as: string;
   /** Request body, sent as is (not for GET or HEAD). */
   declare body: string | null;
-  /** The body's content type; default `application/json` when there is a body. */
+  /**
+   * The body's content type; default `application/json` when there is a body. A form is sent as JSON unless this is
+   * `application/x-www-form-urlencoded`.
+   */
   declare contentType: string | null;
   /** Milliseconds before the request fails with `timeout`; 0 (default) for none. */
   declare timeout: number;
+  /** Milliseconds to wait after a change (`url`, query parameters, `refresh-on`) before an automatic request. */
+  declare debounce: number;
+  /** Request again whenever this DOM event reaches the document (for example one fired with `emit` by another element). */
+  declare refreshOn: string | null;
+  /** After a successful request, fire this event (bubbling, composed; detail as `auth-response`). */
+  declare emit: string | null;
+  /** Keep a submitted form's values after success (by default the form is reset). */
+  declare noReset: boolean;
+  /** Reflected: a request is in flight. */
+  declare loading: boolean;
+  /** Reflected: the last request failed. */
+  declare error: boolean;
+  /** Reflected: the store has no usable token. */
+  declare signedOut: boolean;
+  /** Reflected: the last answer (or its `data-items` list) was empty. */
+  declare empty: boolean;
 
   constructor() {
     super();
-    this.url = this.body = this.contentType = null;
+    this.url = this.body = this.contentType = this.refreshOn = this.emit = null;
     this.method = 'GET';
     this.store = 'default';
-    this.auto = false;
     this.as = 'json';
-    this.timeout = 0;
+    this.timeout = this.debounce = 0;
+    this.auto = this.noReset = this.loading = this.error = this.signedOut = this.empty = false;
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#listen();
     // On first connection `updated` makes the auto request; on reconnection it is made here.
-    if (this.hasUpdated && this.auto) void this.send();
+    if (this.hasUpdated && this.auto) this.#queue();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#listeners?.abort();
+    clearTimeout(this.#timer);
     this.#request?.abort();
   }
 
-  override updated(changed: PropertyValues<this>): void {
+  protected override createRenderRoot() {
+    const root = super.createRenderRoot();
+    for (const name of STATES) slot(root).name = name;
+    this.#message = root.querySelector('[name=error]')!.appendChild(document.createElement('span'));
+    this.#message.setAttribute('part', 'error-message');
+    slot(root);
+    return root;
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.signedOut = !this.#store.store.accessToken;
+    if (changed.has('refreshOn') && this.hasUpdated) this.#listen();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    this.setAttribute('aria-busy', String(this.loading));
     // The answer for a URL the element no longer shows must not be reported.
     if (changed.has('url') && this.#requestUrl !== this.url) this.#request?.abort();
-    if (this.auto && this.url && (changed.has('url') || changed.has('auto') || changed.has('store'))) void this.send();
+    if (this.auto && this.url && (changed.has('url') || changed.has('auto') || changed.has('store'))) this.#queue();
   }
 
   /**
    * Sends the request now (aborting one in flight) and fires `auth-response` or `auth-error`. Resolves with the
    * response detail, or `undefined` when it failed or was superseded; never rejects.
    */
-  async send(): Promise<AuthResponseDetail | undefined> {
+  send(): Promise<AuthResponseDetail | undefined> {
+    clearTimeout(this.#timer);
+    return this.#run({ url: this.url ?? '', method: this.method, body: this.body, contentType: this.contentType });
+  }
+
+  async #run(request: ApiRequest, form?: HTMLFormElement): Promise<AuthResponseDetail | undefined> {
     this.#request?.abort();
-    const request = (this.#request = new AbortController());
+    const controller = (this.#request = new AbortController());
+    const { signal } = controller;
     this.#requestUrl = this.url;
-    await responseHandled();
-    const { store } = this.#store;
-    const call = () => callApi(
-      { url: this.url ?? '', method: this.method, body: this.body, contentType: this.contentType, as: this.as === 'text' ? 'text' : 'json' },
-      { accessToken: (this.#token = store.accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] },
-      { signal: request.signal, timeout: this.timeout },
-    );
+    this.loading = true;
+    this.error = false;
+    const buttons = [...(form?.querySelectorAll<HTMLButtonElement>('button:not([type]),[type=submit]') ?? [])].filter((b) => !b.disabled);
+    for (const button of buttons) button.disabled = true;
+    request = { ...request, as: this.as === 'text' ? 'text' : 'json', params: [...(request.params ?? []), ...this.#params()] };
     try {
+      // Not before the page's own sign-in response (or check-session) is handled: no login_required flash.
+      await responseHandled();
+      const { store } = this.#store;
+      const call = () => callApi(request, { accessToken: (this.#token = store.accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] }, { signal, timeout: this.timeout });
       // A token about to expire is renewed first (when an <auth-login> of the store can); a token the API refuses
       // as invalid_token (RFC 6750) is renewed once and the request retried once.
       if ((store.session?.expiresAt ?? Infinity) - Date.now() < 60_000) await store.renewer?.();
       const detail = await call().catch(async (error: { status?: number; cause?: unknown }) => {
-        if (error.status === 401 && error.cause === 'invalid_token' && (await store.renewer?.()) && !request.signal.aborted) return call();
+        if (error.status === 401 && error.cause === 'invalid_token' && (await store.renewer?.()) && !signal.aborted) return call();
         throw error;
       });
-      if (request.signal.aborted) return undefined;
+      if (signal.aborted) return undefined;
+      [this.#stamped, this.empty] = render(this, detail.data, this.#stamped);
+      if (form && !this.noReset) form.reset();
       this.dispatchEvent(new AuthResponseEvent(detail));
+      if (this.emit) this.dispatchEvent(new CustomEvent(this.emit, { bubbles: true, composed: true, detail }));
       return detail;
     } catch (error) {
-      if (!isAbort(error) && !request.signal.aborted) this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
+      if (!isAbort(error) && !signal.aborted) {
+        const detail = errorDetail(error);
+        this.error = true;
+        this.#message!.textContent = detail.errorDescription ?? detail.error;
+        this.dispatchEvent(new AuthErrorEvent(detail));
+      }
       return undefined;
     } finally {
-      if (this.#request === request) this.#request = undefined;
+      for (const button of buttons) button.disabled = false;
+      if (this.#request === controller) {
+        this.#request = undefined;
+        this.loading = false;
+      }
     }
+  }
+
+  /** Query parameters: `param-NAME="value"` attributes, then named descendants marked `data-param` (not in a form). */
+  #params(): [string, string][] {
+    const params: [string, string][] = [];
+    for (const { name, value } of this.attributes) if (name.startsWith('param-')) params.push([name.slice(6), value]);
+    for (const field of this.querySelectorAll<HTMLInputElement>('[data-param][name]')) {
+      if (!field.closest('form')) params.push([field.getAttribute('name')!, field.value ?? field.getAttribute('value') ?? '']);
+    }
+    return params;
+  }
+
+  /** Sends a child form: native validation has already run (the browser fires `submit` only for a valid form). */
+  #submit(event: SubmitEvent): void {
+    const form = event.target as HTMLFormElement;
+    if (form.closest('auth-fetch') !== this) return;
+    event.preventDefault();
+    // A second submit while this form is being sent is dropped (its buttons are disabled, but Enter still submits).
+    if (this.loading && this.#form === form) return;
+    this.#form = form;
+    const method = (form.getAttribute('method') || this.method).toUpperCase();
+    const url = form.getAttribute('action') || this.url || '';
+    // Files cannot travel in JSON or a query: only text fields are sent.
+    const fields = [...new FormData(form, event.submitter)].filter((entry): entry is [string, string] => typeof entry[1] === 'string');
+    const urlencoded = /^application\/x-www-form-urlencoded/i.test(this.contentType ?? '');
+    let request: ApiRequest;
+    if (method === 'GET') {
+      request = { url, method, params: fields };
+    } else {
+      const json: Record<string, unknown> = {};
+      for (const [name, value] of fields) json[name] = Object.hasOwn(json, name) ? [json[name], value].flat() : value;
+      request = { url, method, body: urlencoded ? new URLSearchParams(fields).toString() : JSON.stringify(json), contentType: urlencoded ? this.contentType : 'application/json' };
+    }
+    void this.#run(request, form);
+  }
+
+  /** (Re)adds every listener, all removed at once by one AbortController on disconnect or a `refresh-on` change. */
+  #listen(): void {
+    this.#listeners?.abort();
+    if (!this.isConnected) return;
+    const options = { signal: (this.#listeners = new AbortController()).signal };
+    this.addEventListener('submit', (event) => this.#submit(event), options);
+    // `input` fires for every kind of field, selects and checkboxes included; a changed `data-param` field re-runs
+    // an `auto` request (after `debounce`).
+    this.addEventListener('input', (event) => {
+      const field = event.target as Element;
+      if (this.auto && field.matches('[data-param][name]') && !field.closest('form')) this.#queue();
+    }, options);
+    // Not for our own `emit` of the same event, which would loop.
+    if (this.refreshOn) document.addEventListener(this.refreshOn, (event) => event.composedPath().includes(this) || this.#queue(), options);
+  }
+
+  /** An automatic request, after `debounce` ms. */
+  #queue(): void {
+    clearTimeout(this.#timer);
+    if (this.debounce > 0) this.#timer = setTimeout(() => void this.send(), this.debounce);
+    else void this.send();
   }
 
   /** A new token (sign-in, renewal, another tab) re-runs an `auto` request. */
   #tokenChanged(store: TokenStore): void {
     const token = store.accessToken;
-    if (this.auto && this.url && token && token !== this.#token) void this.send();
-  }
-
-  protected override createRenderRoot() {
-    const root = super.createRenderRoot();
-    slot(root);
-    return root;
+    if (this.auto && this.url && token && token !== this.#token) this.#queue();
   }
 }
 

@@ -15,3 +15,10 @@ export function button(label: string, action: () => unknown): HTMLButtonElement 
   slot(element, label);
   return element;
 }
+
+/** A constructed style sheet (no `<style>` element, so a strict `style-src` needs no exception). */
+export function sheet(css: string): CSSStyleSheet {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  return sheet;
+}

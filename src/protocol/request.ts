@@ -10,6 +10,8 @@ export interface ApiRequest {
   contentType?: string | null;
   /** How to read the answer: `json` (default; an empty answer is `null`) or `text`. */
   as?: 'json' | 'text';
+  /** Query parameters added to the URL. */
+  params?: Iterable<[string, string]>;
 }
 
 /** The token to send and where it may go: read from the store at request time. */
@@ -25,10 +27,20 @@ export interface ApiResponse {
   data: unknown;
 }
 
+interface Shared {
+  response: Promise<ApiResponse>;
+  users: number;
+  controller: AbortController;
+}
+
+/** GETs in flight, by URL, token and reading: identical ones are sent once and their answer shared. */
+const inflight = new Map<string, Shared>();
+
 /**
  * Calls an API with `Authorization: Bearer <token>`. The token is sent only while usable and only to allowed origins;
  * otherwise no request is made (`login_required`, `origin_not_allowed`). Redirects may be followed: Fetch removes
- * `Authorization` when a redirect crosses origins (Fetch, HTTP-redirect fetch, step 13).
+ * `Authorization` when a redirect crosses origins (Fetch, HTTP-redirect fetch, step 13). Identical GETs in flight
+ * are shared: the request is aborted only when every caller has aborted.
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
  */
 export async function callApi(request: ApiRequest, credentials: Credentials, options: RequestOptions = {}, base = location.href): Promise<ApiResponse> {
@@ -36,6 +48,7 @@ export async function callApi(request: ApiRequest, credentials: Credentials, opt
   try {
     if (!request.url) throw new TypeError();
     url = new URL(request.url, base);
+    for (const [name, value] of request.params ?? []) url.searchParams.append(name, value);
   } catch {
     fail('invalid_config', `url ${request.url} is not valid`);
   }
@@ -46,7 +59,37 @@ export async function callApi(request: ApiRequest, credentials: Credentials, opt
   const headers: Record<string, string> = { authorization: `Bearer ${accessToken}`, accept: request.as === 'text' ? 'text/plain, */*' : 'application/json' };
   const body = /^(GET|HEAD)$/.test(method) ? undefined : request.body ?? undefined;
   if (body !== undefined) headers['content-type'] = request.contentType || 'application/json';
-  return send(url, { method, headers, body }, request.as, options);
+  // An aborted caller starts nothing (a shared request would otherwise go out and be aborted mid-way).
+  options.signal?.throwIfAborted();
+  const key = method === 'GET' ? `${url.href} ${accessToken} ${request.as}` : '';
+  let shared = inflight.get(key);
+  if (!shared) {
+    const controller = new AbortController();
+    shared = { users: 0, controller, response: send(url, { method, headers, body }, request.as, { ...options, signal: controller.signal }) };
+    if (key) {
+      inflight.set(key, shared);
+      const entry = shared;
+      // Only this entry: after an abort, a newer request for the same key may have taken its place.
+      const done = () => inflight.get(key) === entry && inflight.delete(key);
+      entry.response.then(done, done);
+    }
+  }
+  const entry = shared;
+  entry.users++;
+  const { signal } = options;
+  // Each caller leaves on its own signal; the request itself is aborted when the last one has left.
+  return new Promise((resolve, reject) => {
+    const leave = () => {
+      // The last caller out aborts it, and a new caller from then on starts a new request.
+      if (!--entry.users) {
+        if (inflight.get(key) === entry) inflight.delete(key);
+        entry.controller.abort(signal?.reason);
+      }
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', leave);
+    entry.response.then(resolve, reject).finally(() => signal?.removeEventListener('abort', leave));
+  });
 }
 
 async function send(url: URL, init: RequestInit, as: string | undefined, options: RequestOptions): Promise<ApiResponse> {

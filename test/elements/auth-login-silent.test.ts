@@ -202,10 +202,13 @@ describe('<auth-login> expiry events', () => {
     getStore(store).set({ ...getStore(store).session!, expiresAt: Date.now() + 600 });
     const el = await login(other, store, { 'auto-renew': true });
     const seen = collect(el, 'auth-expiring', 'auth-expired', 'auth-error', 'auth-signed-in');
-    await waitUntil(() => seen.events.some((e) => e.type === 'auth-expired'), 'expired', { timeout: 2500 });
+    const names = () => seen.events.map((e) => (e.detail as { error?: string }).error ?? e.type);
+    await waitUntil(() => names().includes('auth-expired') && names().includes('login_required'), 'expired and refused', { timeout: 4000 });
     await sleep(200);
     seen.stop();
-    expect(seen.events.map((e) => (e.detail as { error?: string }).error ?? e.type)).to.deep.equal(['auth-expiring', 'login_required', 'auth-expired']);
+    // The failed renewal may answer before or after the token's expiry (a slow machine), but only once.
+    expect(names()[0]).to.equal('auth-expiring');
+    expect(names().slice(1).sort()).to.deep.equal(['auth-expired', 'login_required']);
   });
 
   it('fires auth-expiring ahead of time when the token is further from expiry', async () => {

@@ -83,6 +83,18 @@ describe('callApi', () => {
     expect(error).not.to.be.instanceOf(AuthError);
   });
 
+  it('a GET whose every caller left is not shared with a caller that comes after (it gets its own answer)', async () => {
+    const url = `${apiOf(t)}/slow?ms=300`;
+    const controller = new AbortController();
+    const first = callApi({ url }, credentials, { signal: controller.signal }).catch((error: Error) => error.name);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    controller.abort();
+    // Same task as the abort: the aborted request must not be handed to this caller.
+    const second = callApi({ url }, credentials);
+    expect(await first).to.equal('AbortError');
+    expect((await second).data).to.deep.equal({ slow: true });
+  });
+
   it('requires a url', async () => {
     await expectAuthError(() => callApi({ url: '' }, credentials), 'invalid_config');
   });

@@ -1,0 +1,59 @@
+import { ReactiveElement } from '@lit/reactive-element';
+import { StoreController } from '../controllers/store-controller.js';
+import { render } from '../render/stamp.js';
+import { sheet, slot } from './dom.js';
+
+/**
+ * Shows who is signed in: its `<template>` is filled with the claims of the store's validated ID token, with the
+ * bindings of `<auth-fetch>` (`data-field`, `data-attr-NAME`; text and attribute values only, http(s) URLs only), and
+ * filled again whenever the store changes (sign-in, renewal, another tab). Nothing is shown while signed out, or
+ * when the session has no ID token (`response-type="token"`).
+ *
+ * @summary Renders the signed-in user's ID token claims.
+ * @tagname auth-user
+ * @slot - Content; the filled template copy is inserted after its `<template>`.
+ * @slot signed-out - Shown while the store holds no session with an ID token.
+ */
+export class AuthUserElement extends ReactiveElement {
+  static override get styles(): CSSStyleSheet {
+    return sheet(':host{display:contents}:host([hidden]),:host([signed-in]) [name=signed-out]{display:none}');
+  }
+
+  static override properties = {
+    store: {},
+    signedIn: { type: Boolean, attribute: 'signed-in', reflect: true },
+  };
+
+  #store = new StoreController(this, () => this.store);
+  #stamped: Node[] = [];
+
+  /** Name of the token store whose user is shown. */
+  declare store: string;
+  /** Reflected: present while the store holds a valid session with an ID token. */
+  declare signedIn: boolean;
+
+  constructor() {
+    super();
+    this.store = 'default';
+    this.signedIn = false;
+  }
+
+  protected override createRenderRoot() {
+    const root = super.createRenderRoot();
+    slot(root).name = 'signed-out';
+    slot(root);
+    return root;
+  }
+
+  protected override willUpdate(): void {
+    const { claims } = this.#store.store;
+    this.signedIn = !!claims;
+    [this.#stamped] = render(this, claims, this.#stamped);
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'auth-user': AuthUserElement;
+  }
+}
