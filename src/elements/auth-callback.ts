@@ -1,6 +1,6 @@
 import { ReactiveElement } from '@lit/reactive-element';
 import { AuthErrorEvent } from '../events.js';
-import { isSilent } from '../protocol/authorize.js';
+import { handOff } from '../protocol/authorize.js';
 import { handleResponse, parseFragment } from '../protocol/callback.js';
 import { errorDetail } from '../protocol/errors.js';
 import { MESSAGE_KEY } from '../protocol/silent.js';
@@ -41,9 +41,15 @@ export class AuthCallbackElement extends ReactiveElement {
         if (params !== null) history.replaceState(history.state, '', location.pathname + location.search);
       }
       if (!params) return;
-      // In the hidden iframe of a silent sign-in: the raw response goes to the page that opened it, on this origin
-      // only; that page checks it.
-      if (parent !== window && isSilent(params.state)) return parent.postMessage({ [MESSAGE_KEY]: fragment }, location.origin);
+      // In the hidden iframe of a silent sign-in or in a sign-in popup: the raw response goes to the page that
+      // opened it, on this origin only; that page checks it. A popup then closes.
+      const via = handOff(params.state);
+      const opener = via === 'silent' ? parent !== window && parent : via === 'popup' && window.opener as Window | null;
+      if (opener) {
+        opener.postMessage({ [MESSAGE_KEY]: fragment }, location.origin);
+        if (via === 'popup') close();
+        return;
+      }
       const result = await handleResponse(params);
       storeSession(this, result);
       const { transaction } = result;

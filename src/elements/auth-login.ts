@@ -1,7 +1,7 @@
 import { AuthErrorEvent, AuthExpiredEvent, AuthExpiringEvent, AuthLoginEvent } from '../events.js';
 import { startSignIn } from '../protocol/authorize.js';
 import { errorDetail } from '../protocol/errors.js';
-import { silentSignIn } from '../protocol/silent.js';
+import { popupSignIn, silentSignIn } from '../protocol/silent.js';
 import { AuthButtonElement } from './auth-button.js';
 import { handlingResponse, responseHandled } from '../store/token-store.js';
 import { storeSession } from './signed-in.js';
@@ -20,8 +20,8 @@ const RENEW_BEFORE = 60_000;
  * @fires {AuthLoginEvent} auth-login - Cancelable, just before leaving for the provider; `detail.url` is the authorize URL.
  * @fires {AuthExpiringEvent} auth-expiring - A minute before the store's access token expires (then `auto-renew` renews); detail `{store, expiresAt}`.
  * @fires {AuthExpiredEvent} auth-expired - The store's access token expired and no renewal succeeded; detail `{store, expiresAt}`.
- * @fires {AuthSignedInEvent} auth-signed-in - A silent sign-in (`check-session`, `auto-renew`, `loginSilently()`) stored a new session.
- * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`), or a silent one failed (`login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`).
+ * @fires {AuthSignedInEvent} auth-signed-in - A popup or silent sign-in (`mode="popup"`, `check-session`, `auto-renew`, `loginSilently()`) stored a new session.
+ * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`, `popup_blocked`), a popup one failed (`popup_closed`, the provider's error or any check of `<auth-callback>`), or a silent one failed (`login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`).
  */
 export class AuthLoginElement extends AuthButtonElement {
   static override properties = {
@@ -38,6 +38,7 @@ export class AuthLoginElement extends AuthButtonElement {
     silentRedirectUri: { attribute: 'silent-redirect-uri' },
     checkSession: { type: Boolean, attribute: 'check-session' },
     autoRenew: { type: Boolean, attribute: 'auto-renew' },
+    mode: {},
   };
 
   #renewal: ReturnType<typeof setTimeout> | undefined;
@@ -87,6 +88,11 @@ export class AuthLoginElement extends AuthButtonElement {
   declare checkSession: boolean;
   /** Renew the access token silently a minute before it expires. */
   declare autoRenew: boolean;
+  /**
+   * `redirect` (default): the page leaves for the provider and comes back. `popup`: the provider opens in a popup
+   * and this page stays (its answer page, `silent-redirect-uri` or the redirect URI, needs `<auth-callback>`).
+   */
+  declare mode: string;
 
   constructor() {
     super('Sign in', () => this.login());
@@ -97,6 +103,7 @@ export class AuthLoginElement extends AuthButtonElement {
     this.leeway = 60;
     this.silentRedirectUri = null;
     this.checkSession = this.autoRenew = false;
+    this.mode = 'redirect';
   }
 
   override disconnectedCallback(): void {
@@ -138,13 +145,23 @@ export class AuthLoginElement extends AuthButtonElement {
   }
 
   /**
-   * Starts sign-in: discovers the provider, records the pending sign-in, fires `auth-login`, then leaves for the
-   * provider unless that event was canceled. Resolves with the authorize URL, or `undefined` when it failed.
+   * Starts sign-in: records the pending sign-in, discovers the provider, fires `auth-login`, then leaves for the
+   * provider unless that event was canceled. With `mode="popup"` the provider opens in a popup instead (call this in
+   * a click handler, or the browser may block it) and the session is stored when it answers. Resolves with the
+   * authorize URL, or `undefined` when it failed.
    */
   login(): Promise<string | undefined> {
     return this.run(async () => {
-      const { url } = await startSignIn(this);
-      if (this.dispatchEvent(new AuthLoginEvent({ url }))) location.assign(url);
+      let url: string | undefined;
+      const proceed = (to: string) => this.dispatchEvent(new AuthLoginEvent({ url: (url = to) }));
+      if (this.mode === 'popup') {
+        // Synchronously, in the click's user activation: the popup opens before any await.
+        const result = await popupSignIn(this, proceed);
+        if (result) storeSession(this, result);
+      } else {
+        const started = await startSignIn(this);
+        if (proceed(started.url)) location.assign(started.url);
+      }
       return url;
     });
   }

@@ -8,6 +8,8 @@ import { tokenOrigins } from './origins.js';
 export type ResponseType = 'id_token token' | 'id_token' | 'token';
 /** Where a store keeps its session. */
 export type StorageKind = 'session' | 'local' | 'memory';
+/** A sign-in in another window: a hidden iframe with `prompt=none`, or a popup. */
+export type SignInMode = 'silent' | 'popup';
 
 /** What `<auth-login>` is configured with. */
 export interface SignInConfig {
@@ -23,7 +25,7 @@ export interface SignInConfig {
   /** Space-separated extra origins that may receive the access token. */
   allowedOrigins?: string | null;
   leeway?: number | null;
-  /** Where the provider answers a silent (`prompt=none`) request; default: the redirect URI. */
+  /** Where the provider answers a silent (`prompt=none`) or popup sign-in; default: the redirect URI. */
   silentRedirectUri?: string | null;
 }
 
@@ -47,8 +49,8 @@ export interface Transaction {
   returnTo: string;
   /** `Date.now()` when the sign-in started. */
   createdAt: number;
-  /** The `prompt` sent (`none`: silent authentication, answered in a hidden iframe). */
-  prompt?: string;
+  /** Where the answer goes: `silent` (a hidden iframe, `prompt=none`) or `popup`; a redirect when absent. */
+  via?: SignInMode;
 }
 
 /** A pending sign-in older than this is refused. */
@@ -59,13 +61,13 @@ const TX_PREFIX = 'auth-elements:tx:';
  * Checks the configuration and makes a new pending sign-in with a fresh 256-bit `state` and `nonce`.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthRequest
  */
-export function createTransaction(config: SignInConfig, page: Location | URL = location, prompt?: string): Transaction {
+export function createTransaction(config: SignInConfig, page: Location | URL = location, via?: SignInMode): Transaction {
   const issuer = resolveIssuer(config);
   if (!config.clientId) return fail('invalid_config', 'client-id missing');
   const pageUrl = new URL(page.href);
   pageUrl.hash = '';
   const { origin } = pageUrl;
-  const redirect = secureUrl((prompt === 'none' && config.silentRedirectUri) || config.redirectUri || origin + pageUrl.pathname, 'redirect URI', pageUrl.href);
+  const redirect = secureUrl((via && config.silentRedirectUri) || config.redirectUri || origin + pageUrl.pathname, 'redirect URI', pageUrl.href);
   // The pending sign-in lives in this origin's sessionStorage, so the response must come back to this origin.
   if (redirect.origin !== origin) fail('invalid_config', `redirect-uri is not on ${origin}`);
   // The response type in canonical order; unknown values fall back to the default, id_token token.
@@ -92,7 +94,7 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
     createdAt: Date.now(),
   };
   if (config.audience) tx.audience = config.audience;
-  if (prompt) tx.prompt = prompt;
+  if (via) tx.via = via;
   return tx;
 }
 
@@ -129,18 +131,21 @@ export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction): strin
     audience: tx.audience,
     state: tx.state,
     nonce: tx.nonce,
-    prompt: tx.prompt,
+    prompt: tx.via === 'silent' ? 'none' : undefined,
   };
   for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
   return url.href;
 }
 
-/** Discovers the provider and starts a sign-in: the pending transaction and the URL to send the user to. */
-export async function startSignIn(config: SignInConfig, options: RequestOptions = {}, prompt?: string): Promise<{ url: string; transaction: Transaction }> {
-  const transaction = createTransaction(config, location, prompt);
-  const metadata = await discover(transaction.issuer, options);
+/**
+ * Starts a sign-in: the pending transaction and the URL to send the user to. The transaction is checked and saved
+ * synchronously, on the call (a popup opened right after gets a copy of this tab's sessionStorage with it); then the
+ * provider is discovered for the URL.
+ */
+export async function startSignIn(config: SignInConfig, options: RequestOptions = {}, via?: SignInMode): Promise<{ url: string; transaction: Transaction }> {
+  const transaction = createTransaction(config, location, via);
   saveTransaction(transaction);
-  return { url: authorizeUrl(metadata, transaction), transaction };
+  return { url: authorizeUrl(await discover(transaction.issuer, options), transaction), transaction };
 }
 
 /**
@@ -166,9 +171,9 @@ export function takeTransaction(state: string | null | undefined, now = Date.now
 }
 
 /**
- * True when `state` belongs to a pending silent sign-in (`prompt=none`): its response arrives in a hidden iframe and
- * goes to the page that opened it. Reads without consuming; the page that started it still checks everything.
+ * Where the response for `state` goes when its sign-in ran in another window (`silent`: a hidden iframe, `popup`):
+ * to the page that opened that window. Reads without consuming; the page that started it still checks everything.
  */
-export function isSilent(state: string | undefined): boolean {
-  return read(TX_PREFIX + state)?.prompt === 'none';
+export function handOff(state: string | undefined): SignInMode | undefined {
+  return read(TX_PREFIX + state)?.via;
 }

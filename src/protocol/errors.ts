@@ -14,7 +14,9 @@ export type AuthErrorCode =
   | 'origin_not_allowed'
   | 'http_error'
   | 'network_error'
-  | 'timeout';
+  | 'timeout'
+  | 'popup_blocked'
+  | 'popup_closed';
 
 /** What an `auth-error` event carries. Never contains a token. */
 export interface AuthErrorDetail {

@@ -1,57 +1,97 @@
-import { startSignIn, type SignInConfig } from './authorize.js';
+import { startSignIn, TRANSACTION_LIFETIME, type SignInConfig, type Transaction } from './authorize.js';
 import { handleResponse, parseFragment, type Session } from './callback.js';
-import type { Transaction } from './authorize.js';
 import { AuthError, fail } from './errors.js';
 
-/** What the hidden iframe's `<auth-callback>` posts to the page that opened it: the raw fragment. */
+/** What `<auth-callback>` in a hidden iframe or a popup posts to the page that opened it: the raw fragment. */
 export const MESSAGE_KEY = 'auth-elements:response';
 
-const inflight = new Map<string, Promise<{ session: Session; transaction: Transaction }>>();
+type Result = { session: Session; transaction: Transaction };
+
+const inflight = new Map<string, Promise<Result>>();
 
 /**
  * Silent authentication: `/authorize` with `prompt=none` in a hidden iframe, with the same state, nonce and
- * validation as an interactive sign-in. The iframe's `<auth-callback>` hands the fragment back by `postMessage`;
- * only a message from this origin and from that very iframe is taken. The provider's `login_required`,
- * `consent_required` or `interaction_required` pass through; no answer in `timeout` ms gives `timeout`. The iframe
- * is always removed. One silent sign-in at a time per store: concurrent callers share it.
+ * validation as an interactive sign-in. The iframe's `<auth-callback>` hands the fragment back by `postMessage`.
+ * The provider's `login_required`, `consent_required` or `interaction_required` pass through; no answer in `timeout`
+ * ms gives `timeout`. The iframe is always removed. One silent sign-in at a time per store: concurrent callers
+ * share it.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (prompt=none)
  */
-export function silentSignIn(config: SignInConfig, timeout = 10_000): Promise<{ session: Session; transaction: Transaction }> {
+export function silentSignIn(config: SignInConfig, timeout = 10_000): Promise<Result> {
   const key = config.store || 'default';
   let running = inflight.get(key);
   if (!running) {
-    running = run(config, timeout);
+    const started = startSignIn(config, {}, 'silent');
+    const frame = document.createElement('iframe');
+    frame.hidden = true;
+    running = answer(started, frame, timeout, (url) => {
+      frame.src = url;
+      document.body.append(frame);
+    }).finally(() => frame.remove()) as Promise<Result>;
     inflight.set(key, running);
     running.finally(() => inflight.delete(key)).catch(() => {});
   }
   return running;
 }
 
-async function run(config: SignInConfig, timeout: number): Promise<{ session: Session; transaction: Transaction }> {
-  const { url, transaction } = await startSignIn(config, {}, 'none');
-  const frame = document.createElement('iframe');
-  frame.hidden = true;
-  frame.src = url;
+/**
+ * Sign-in in a popup: must be called in the click (user activation) that asks for it, since the popup is opened at
+ * once and sent to the provider once it is discovered. A blocked popup gives `popup_blocked`; a popup the user
+ * closes, `popup_closed`; no answer while the sign-in is valid (10 minutes), `timeout`. The popup is always closed.
+ * `proceed` is asked with the authorize URL before the popup goes there; false cancels (resolves with `undefined`).
+ */
+export function popupSignIn(config: SignInConfig, proceed: (url: string) => boolean = () => true): Promise<Result | undefined> {
+  // The transaction is saved before the popup opens, so the popup's copy of sessionStorage has it.
+  const started = startSignIn(config, {}, 'popup');
+  const popup = open('', 'auth-elements:popup', 'popup,width=520,height=680');
+  if (!popup) {
+    started.catch(() => {});
+    return Promise.reject(new AuthError('popup_blocked', 'the browser blocked the sign-in popup: allow popups for this site, or sign in without mode="popup"'));
+  }
+  let timer: ReturnType<typeof setInterval> | undefined;
+  return answer(started, popup, TRANSACTION_LIFETIME, (url, reject) => {
+    if (!proceed(url)) return false;
+    popup.location.href = url;
+    // No event tells that the user closed it: poll (a provider sending Cross-Origin-Opener-Policy also cuts it off).
+    timer = setInterval(() => popup.closed && reject(new AuthError('popup_closed', 'the sign-in popup was closed before the provider answered')), 400);
+    return true;
+  }).finally(() => {
+    clearInterval(timer);
+    popup.close();
+  });
+}
+
+/**
+ * Waits for the response that `<auth-callback>` in `target` (an iframe or a popup) posts back: only a message from
+ * this origin and from that very window is taken (HTML: postMessage security), and its `state` must be this
+ * sign-in's; then it is checked like any response. `go` sends the window to the provider; when it returns false
+ * (canceled), this resolves with `undefined`.
+ */
+async function answer(
+  started: Promise<{ url: string; transaction: Transaction }>,
+  target: HTMLIFrameElement | Window,
+  timeout: number,
+  go: (url: string, reject: (error: AuthError) => void) => boolean | void,
+): Promise<Result | undefined> {
+  const { url, transaction } = await started;
   const listeners = new AbortController();
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    const fragment = await new Promise<string>((resolve, reject) => {
-      timer = setTimeout(() => reject(new AuthError('timeout', `silent sign-in: no answer from the provider in ${timeout} ms`)), timeout);
+    const fragment = await new Promise<string | void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new AuthError('timeout', `${transaction.via} sign-in: no answer from the provider in ${timeout} ms`)), timeout);
       addEventListener('message', (event) => {
-        // Exact origin and the very window we opened, never a prefix or another frame (HTML: postMessage security).
         const data = event.data as Record<string, unknown> | null;
-        if (event.origin === location.origin && event.source === frame.contentWindow && typeof data?.[MESSAGE_KEY] === 'string') {
-          resolve(data[MESSAGE_KEY] as string);
-        }
+        const source = 'contentWindow' in target ? target.contentWindow : target;
+        if (event.origin === location.origin && event.source === source && typeof data?.[MESSAGE_KEY] === 'string') resolve(data[MESSAGE_KEY] as string);
       }, { signal: listeners.signal });
-      document.body.append(frame);
+      if (go(url, reject) === false) resolve();
     });
+    if (fragment === undefined) return undefined;
     const params = parseFragment(fragment);
-    if (params?.state !== transaction.state) fail('invalid_state', 'silent sign-in: the answer is not for this request');
+    if (params?.state !== transaction.state) fail('invalid_state', 'the answer is not for this sign-in');
     return await handleResponse(params!);
   } finally {
     clearTimeout(timer);
     listeners.abort();
-    frame.remove();
   }
 }

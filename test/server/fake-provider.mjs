@@ -19,7 +19,8 @@
 //   POST /idp/T/sign                               { header?, payload, key?, alg?, unsigned? } → { jwt }
 //   GET  /idp/T/authorize?…[&deny=1][&format=json] signs in user-1 at once, answers in the fragment; sets a
 //                                                  provider-session cookie; prompt=none needs it (else login_required);
-//                                                  `hang-` tenants never answer prompt=none
+//                                                  `hang-` tenants never answer prompt=none, `wait-` tenants
+//                                                  never answer at all
 //   GET  /idp/T/logout[?post_logout_redirect_uri=…&state=…]
 //   *    /api/T/echo          bearer-protected echo { sub, scope, method, query, body, contentType }
 //   *    /api/T/status/:code  answers with that status (no auth)
@@ -140,6 +141,8 @@ async function authorize(ctx, t) {
   if (one('deny') === '1') return fail('access_denied', 'The user denied access');
   // A provider session: set by any interactive sign-in, required by prompt=none (OIDC Core 3.1.2.1).
   const sessionCookie = `idp_${t.name}`;
+  // `wait-` tenants never answer at all: the user is still on the provider's page (popup tests).
+  if (t.name.startsWith('wait-')) return send(ctx, 200, '<!doctype html><title>sign in</title><p>Waiting for the user', 'text/html');
   if (one('prompt') === 'none') {
     // `hang-` tenants never answer a silent request (the page stays on the provider), for time-out tests.
     if (t.name.startsWith('hang-')) return send(ctx, 200, '<!doctype html><title>waiting</title>', 'text/html');
