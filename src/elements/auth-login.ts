@@ -49,8 +49,16 @@ export class AuthLoginElement extends AuthButtonElement {
   /** The expiry whose silent renewal failed: not tried again for that session (never a loop of iframes). */
   #failed: number | undefined;
   #renew = async () => {
-    const expiresAt = this.storeController.store.session?.expiresAt;
-    return expiresAt !== this.#failed && ((await this.loginSilently()) || ((this.#failed = expiresAt), false));
+    const { store } = this.storeController;
+    const expiresAt = store.session?.expiresAt;
+    const renew = async () => {
+      // A tab that waited for the lock finds the session another tab renewed (storage="local") and is done.
+      store.reload();
+      if (store.session?.expiresAt !== expiresAt && store.signedIn) return true;
+      return expiresAt !== this.#failed && ((await this.loginSilently()) || ((this.#failed = expiresAt), false));
+    };
+    // One renewal at a time per store across this origin's tabs (Web Locks); in this tab the silent sign-in is shared.
+    return navigator.locks ? navigator.locks.request(`auth-elements:renew:${store.name}`, renew) : renew();
   };
 
   /** OpenID issuer URL; endpoints come from `<issuer>/.well-known/openid-configuration`. */

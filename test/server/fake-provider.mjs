@@ -15,7 +15,7 @@
 //   GET  /idp/T/.well-known/openid-configuration   discovery document
 //   GET  /idp/T/jwks                               public keys (counts jwksFetches)
 //   POST /idp/T/rotate                             new RS256 key rs-2, rs-3, … → { kid }
-//   GET  /idp/T/stats                              { jwksFetches, apiCalls, verifiedCalls }
+//   GET  /idp/T/stats                              { jwksFetches, apiCalls, verifiedCalls, silentRequests }
 //   POST /idp/T/sign                               { header?, payload, key?, alg?, unsigned? } → { jwt }
 //   GET  /idp/T/authorize?…[&deny=1][&format=json] signs in user-1 at once, answers in the fragment; sets a
 //                                                  provider-session cookie; prompt=none needs it (else login_required);
@@ -47,7 +47,7 @@ function tenant(name) {
       keyPair('RS256', 'rs-1'), keyPair('ES256', 'es-1'), keyPair('RS256'), keyPair('ES256'),
     ]).then(([rs, es, attackerRs, attackerEs]) => ({
       name, rs, es, attacker: { rs: attackerRs, es: attackerEs }, rsGeneration: 1,
-      nokid: name.startsWith('nokid-'), jwksFetches: 0, apiCalls: 0, verifiedCalls: 0,
+      nokid: name.startsWith('nokid-'), jwksFetches: 0, apiCalls: 0, verifiedCalls: 0, silentRequests: 0,
     }));
     created.catch(() => tenants.delete(name));
     tenants.set(name, created);
@@ -144,6 +144,7 @@ async function authorize(ctx, t) {
   // `wait-` tenants never answer at all: the user is still on the provider's page (popup tests).
   if (t.name.startsWith('wait-')) return send(ctx, 200, '<!doctype html><title>sign in</title><p>Waiting for the user', 'text/html');
   if (one('prompt') === 'none') {
+    t.silentRequests += 1;
     // `hang-` tenants never answer a silent request (the page stays on the provider), for time-out tests.
     if (t.name.startsWith('hang-')) return send(ctx, 200, '<!doctype html><title>waiting</title>', 'text/html');
     if (!ctx.cookies.get(sessionCookie)) return fail('login_required', 'No provider session');
@@ -200,7 +201,7 @@ async function idp(ctx, t, route, get, post) {
     t.rs = await keyPair('RS256', `rs-${t.rsGeneration}`);
     return send(ctx, 200, { kid: t.rs.kid });
   }
-  if (get && route === '/stats') return send(ctx, 200, { jwksFetches: t.jwksFetches, apiCalls: t.apiCalls, verifiedCalls: t.verifiedCalls });
+  if (get && route === '/stats') return send(ctx, 200, { jwksFetches: t.jwksFetches, apiCalls: t.apiCalls, verifiedCalls: t.verifiedCalls, silentRequests: t.silentRequests });
   if (post && route === '/sign') {
     let request;
     try {
