@@ -21,7 +21,7 @@ const RENEW_BEFORE = 60_000;
  * @fires {AuthExpiringEvent} auth-expiring - A minute before the store's access token expires (then `auto-renew` renews); detail `{store, expiresAt}`.
  * @fires {AuthExpiredEvent} auth-expired - The store's access token expired and no renewal succeeded; detail `{store, expiresAt}`.
  * @fires {AuthSignedInEvent} auth-signed-in - A popup or silent sign-in (`mode="popup"`, `check-session`, `auto-renew`, `loginSilently()`) stored a new session.
- * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`, `popup_blocked`), a popup one failed (`popup_closed`, the provider's error or any check of `<auth-callback>`), or a silent one failed (`login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`).
+ * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`, `popup_blocked`), a popup one failed (`popup_closed`, the provider's error or any check of `<auth-callback>`), or a silent one failed (`third_party_cookies_blocked`, `login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`).
  */
 export class AuthLoginElement extends AuthButtonElement {
   static override properties = {
@@ -39,6 +39,7 @@ export class AuthLoginElement extends AuthButtonElement {
     checkSession: { type: Boolean, attribute: 'check-session' },
     autoRenew: { type: Boolean, attribute: 'auto-renew' },
     mode: {},
+    thirdPartyCheck: { attribute: 'third-party-check' },
   };
 
   #renewal: ReturnType<typeof setTimeout> | undefined;
@@ -101,6 +102,12 @@ export class AuthLoginElement extends AuthButtonElement {
    * and this page stays (its answer page, `silent-redirect-uri` or the redirect URI, needs `<auth-callback>`).
    */
   declare mode: string;
+  /**
+   * The provider's third-party-cookie check page (Keycloak: `<issuer>/protocol/openid-connect/3p-cookies/step1.html`).
+   * When it says this browser blocks the provider's cookies in iframes, silent sign-in (`check-session`, `auto-renew`,
+   * `loginSilently()`) is not tried and fails at once with `third_party_cookies_blocked`.
+   */
+  declare thirdPartyCheck: string | null;
 
   constructor() {
     super('Sign in', () => this.login());
@@ -109,7 +116,7 @@ export class AuthLoginElement extends AuthButtonElement {
     this.responseType = 'id_token token';
     this.storage = 'session';
     this.leeway = 60;
-    this.silentRedirectUri = null;
+    this.silentRedirectUri = this.thirdPartyCheck = null;
     this.checkSession = this.autoRenew = false;
     this.mode = 'redirect';
   }

@@ -27,6 +27,11 @@ export interface SignInConfig {
   leeway?: number | null;
   /** Where the provider answers a silent (`prompt=none`) or popup sign-in; default: the redirect URI. */
   silentRedirectUri?: string | null;
+  /**
+   * A page on the provider that tells whether this browser lets the provider's cookies through in an iframe, by
+   * posting `supported` or `unsupported` to its parent (Keycloak's `…/protocol/openid-connect/3p-cookies/step1.html`).
+   */
+  thirdPartyCheck?: string | null;
 }
 
 /** A pending sign-in, kept in sessionStorage from the redirect to the provider until its response arrives. */

@@ -16,7 +16,8 @@ export type AuthErrorCode =
   | 'network_error'
   | 'timeout'
   | 'popup_blocked'
-  | 'popup_closed';
+  | 'popup_closed'
+  | 'third_party_cookies_blocked';
 
 /** What an `auth-error` event carries. Never contains a token. */
 export interface AuthErrorDetail {

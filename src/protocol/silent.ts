@@ -1,5 +1,6 @@
 import { startSignIn, TRANSACTION_LIFETIME, type SignInConfig, type Transaction } from './authorize.js';
 import { handleResponse, parseFragment, type Session } from './callback.js';
+import { secureUrl } from './discovery.js';
 import { AuthError, fail } from './errors.js';
 
 /** What `<auth-callback>` in a hidden iframe or a popup posts to the page that opened it: the raw fragment. */
@@ -21,7 +22,10 @@ export function silentSignIn(config: SignInConfig, timeout = 10_000): Promise<Re
   const key = config.store || 'default';
   let running = inflight.get(key);
   if (!running) {
-    const started = startSignIn(config, {}, 'silent');
+    const started = cookiesBlocked(config.thirdPartyCheck, timeout).then((blocked) => {
+      if (blocked) fail('third_party_cookies_blocked', 'this browser keeps the provider\'s cookies out of iframes, so silent sign-in cannot work: sign in with a redirect or a popup');
+      return startSignIn(config, {}, 'silent');
+    });
     const frame = document.createElement('iframe');
     frame.hidden = true;
     running = answer(started, frame, timeout, (url) => {
@@ -32,6 +36,36 @@ export function silentSignIn(config: SignInConfig, timeout = 10_000): Promise<Re
     running.finally(() => inflight.delete(key)).catch(() => {});
   }
   return running;
+}
+
+const checks = new Map<string, Promise<boolean>>();
+
+/**
+ * Whether the browser keeps the provider's cookies out of iframes (third-party cookies blocked), asked once per page
+ * of the provider's check page (as keycloak-js does): loaded in a hidden iframe, it posts `supported` or
+ * `unsupported`; only that iframe, from the page's origin, is heard. No check page, or no answer: `false` (unknown).
+ */
+async function cookiesBlocked(url: string | null | undefined, timeout: number): Promise<boolean> {
+  if (!url) return false;
+  let check = checks.get(url);
+  if (!check) {
+    const frame = document.createElement('iframe');
+    frame.hidden = true;
+    frame.src = secureUrl(url, 'third-party-check', location.href).href;
+    const listeners = new AbortController();
+    check = new Promise<boolean>((resolve) => {
+      setTimeout(resolve, timeout, false);
+      addEventListener('message', (event) => {
+        if (event.source === frame.contentWindow && event.origin === new URL(frame.src).origin && /^(un)?supported$/.test(event.data)) resolve(event.data === 'unsupported');
+      }, { signal: listeners.signal });
+      document.body.append(frame);
+    }).finally(() => {
+      listeners.abort();
+      frame.remove();
+    });
+    checks.set(url, check);
+  }
+  return check;
 }
 
 /**

@@ -298,3 +298,71 @@ describe('<auth-login auto-renew> in two tabs sharing a session (storage="local"
     expect(renewed.expiresAt).to.equal(store.session!.expiresAt);
   });
 });
+
+describe('<auth-login third-party-check>', () => {
+  afterEach(clearStores);
+  afterEach(resetPage);
+
+  const checked = (t: string, store: string, extra = '') =>
+    fixture<AuthLoginElement>(`<auth-login issuer="${issuerOf(t)}" client-id="app" audience="${apiOf(t)}" store="${store}" ${extra}
+      third-party-check="${issuerOf(t)}/3p-cookies/step1.html" silent-redirect-uri="/fixtures/${t}/silent-callback.html"></auth-login>`);
+
+  it('signs in silently when the check says the provider\'s cookies get through; the check runs once per page', async () => {
+    const { t, store } = await liveSession();
+    const el = await checked(t, store);
+    expect(await el.loginSilently()).to.equal(true);
+    getStore(store).clear();
+    expect(await el.loginSilently()).to.equal(true);
+    const { cookieChecks, silentRequests } = await stats(t);
+    expect(cookieChecks).to.equal(1);
+    expect(silentRequests).to.equal(2);
+    expect(frames()).to.equal(0);
+  });
+
+  it('does not try when they are blocked: third_party_cookies_blocked at once, no prompt=none request, no iframe left', async () => {
+    const t = tenant('no3p-');
+    const store = storeName();
+    await signIn(t, { store });
+    getStore(store).clear();
+    const el = await checked(t, store);
+    const failed = oneEvent(el, 'auth-error');
+    expect(await el.loginSilently()).to.equal(false);
+    const { detail } = (await failed) as AuthErrorEvent;
+    expect(detail.error).to.equal('third_party_cookies_blocked');
+    expect(detail.errorDescription).to.contain('popup');
+    expect((await stats(t)).silentRequests).to.equal(0);
+    expect(getStore(store).session).to.equal(null);
+    expect(frames()).to.equal(0);
+  });
+
+  it('with check-session: one attempt, one event, no loop', async () => {
+    const t = tenant('no3p-');
+    const store = storeName();
+    const wrapper = document.createElement('div');
+    const seen = collect(wrapper, 'auth-error', 'auth-signed-in');
+    document.body.append(wrapper);
+    try {
+      wrapper.innerHTML = `<auth-login issuer="${issuerOf(t)}" client-id="app" store="${store}" check-session auto-renew
+        third-party-check="${issuerOf(t)}/3p-cookies/step1.html" silent-redirect-uri="/fixtures/${t}/silent-callback.html"></auth-login>`;
+      await waitUntil(() => seen.events.length > 0, 'the check-session outcome');
+      await sleep(500);
+      expect(seen.events.map((e) => (e.detail as { error?: string }).error)).to.deep.equal(['third_party_cookies_blocked']);
+      expect((await stats(t)).cookieChecks).to.equal(1);
+    } finally {
+      seen.stop();
+      wrapper.remove();
+    }
+  });
+
+  it('ignores a check answer from another window', async () => {
+    const { t, store } = await liveSession();
+    const el = await checked(t, store);
+    // Another same-origin window says "unsupported" first: not the check's iframe, so not heard.
+    const other = document.createElement('iframe');
+    document.body.append(other);
+    const pending = el.loginSilently();
+    (other.contentWindow as unknown as { eval(code: string): void }).eval(`parent.postMessage('unsupported', '*')`);
+    expect(await pending).to.equal(true);
+    other.remove();
+  });
+});

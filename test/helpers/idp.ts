@@ -50,7 +50,7 @@ export async function providerFragment(authorizeUrl: string, extra = ''): Promis
 }
 
 /** The tenant's counters. */
-export async function stats(t: string): Promise<{ jwksFetches: number; apiCalls: number; verifiedCalls: number; silentRequests: number }> {
+export async function stats(t: string): Promise<{ jwksFetches: number; apiCalls: number; verifiedCalls: number; silentRequests: number; cookieChecks: number }> {
   return (await fetch(`/idp/${t}/stats`)).json();
 }
 

@@ -15,7 +15,8 @@
 //   GET  /idp/T/.well-known/openid-configuration   discovery document
 //   GET  /idp/T/jwks                               public keys (counts jwksFetches)
 //   POST /idp/T/rotate                             new RS256 key rs-2, rs-3, … → { kid }
-//   GET  /idp/T/stats                              { jwksFetches, apiCalls, verifiedCalls, silentRequests }
+//   GET  /idp/T/stats                              { jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks }
+//   GET  /idp/T/3p-cookies/step1.html              Keycloak-style third-party-cookie check (`no3p-`: unsupported)
 //   POST /idp/T/sign                               { header?, payload, key?, alg?, unsigned? } → { jwt }
 //   GET  /idp/T/authorize?…[&deny=1][&format=json] signs in user-1 at once, answers in the fragment; sets a
 //                                                  provider-session cookie; prompt=none needs it (else login_required);
@@ -47,7 +48,7 @@ function tenant(name) {
       keyPair('RS256', 'rs-1'), keyPair('ES256', 'es-1'), keyPair('RS256'), keyPair('ES256'),
     ]).then(([rs, es, attackerRs, attackerEs]) => ({
       name, rs, es, attacker: { rs: attackerRs, es: attackerEs }, rsGeneration: 1,
-      nokid: name.startsWith('nokid-'), jwksFetches: 0, apiCalls: 0, verifiedCalls: 0, silentRequests: 0,
+      nokid: name.startsWith('nokid-'), jwksFetches: 0, apiCalls: 0, verifiedCalls: 0, silentRequests: 0, cookieChecks: 0,
     }));
     created.catch(() => tenants.delete(name));
     tenants.set(name, created);
@@ -201,7 +202,19 @@ async function idp(ctx, t, route, get, post) {
     t.rs = await keyPair('RS256', `rs-${t.rsGeneration}`);
     return send(ctx, 200, { kid: t.rs.kid });
   }
-  if (get && route === '/stats') return send(ctx, 200, { jwksFetches: t.jwksFetches, apiCalls: t.apiCalls, verifiedCalls: t.verifiedCalls, silentRequests: t.silentRequests });
+  // A third-party-cookie check like Keycloak's: step1 sets a cookie and goes to step2, which tells its parent whether
+  // the cookie came back. `no3p-` tenants set none: the answer a browser blocking third-party cookies gives.
+  if (get && route === '/3p-cookies/step1.html') {
+    if (!t.name.startsWith('no3p-')) ctx.cookies.set(`idp3p_${t.name}`, '1', { path: `/idp/${t.name}` });
+    t.cookieChecks += 1;
+    ctx.redirect(`/idp/${t.name}/3p-cookies/step2.html`);
+    return;
+  }
+  if (get && route === '/3p-cookies/step2.html') {
+    const answer = ctx.cookies.get(`idp3p_${t.name}`) ? 'supported' : 'unsupported';
+    return send(ctx, 200, `<!doctype html><script>parent.postMessage(${JSON.stringify(answer)}, '*')</script>`, 'text/html');
+  }
+  if (get && route === '/stats') return send(ctx, 200, { jwksFetches: t.jwksFetches, apiCalls: t.apiCalls, verifiedCalls: t.verifiedCalls, silentRequests: t.silentRequests, cookieChecks: t.cookieChecks });
   if (post && route === '/sign') {
     let request;
     try {
