@@ -137,6 +137,8 @@ export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction): strin
     state: tx.state,
     nonce: tx.nonce,
     prompt: tx.via === 'silent' ? 'none' : undefined,
+    // Auth0 (and a provider that lists it) posts a silent answer straight to this page: no answer page needed.
+    response_mode: tx.via === 'silent' && (tx.auth0 || (metadata.response_modes_supported as unknown[] | undefined)?.includes('web_message')) ? 'web_message' : undefined,
   };
   for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
   return url.href;

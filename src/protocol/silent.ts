@@ -113,10 +113,15 @@ async function answer(
   try {
     const fragment = await new Promise<string | void>((resolve, reject) => {
       timer = setTimeout(() => reject(new AuthError('timeout', `${transaction.via} sign-in: no answer from the provider in ${timeout} ms`)), timeout);
+      const provider = new URL(url);
       addEventListener('message', (event) => {
         const data = event.data as Record<string, unknown> | null;
-        const source = 'contentWindow' in target ? target.contentWindow : target;
-        if (event.origin === location.origin && event.source === source && typeof data?.[MESSAGE_KEY] === 'string') resolve(data[MESSAGE_KEY] as string);
+        if (event.source !== ('contentWindow' in target ? target.contentWindow : target)) return;
+        if (event.origin === location.origin && typeof data?.[MESSAGE_KEY] === 'string') resolve(data[MESSAGE_KEY] as string);
+        // response_mode=web_message (Auth0): the provider's own page posts `{type, response}` from its origin.
+        else if (event.origin === provider.origin && provider.searchParams.get('response_mode') === 'web_message' && data?.type === 'authorization_response') {
+          resolve(new URLSearchParams(Object.entries(Object(data.response)).filter(([, value]) => /^(string|number)$/.test(typeof value)) as [string, string][]).toString());
+        }
       }, { signal: listeners.signal });
       if (go(url, reject) === false) resolve();
     });

@@ -366,3 +366,57 @@ describe('<auth-login third-party-check>', () => {
     other.remove();
   });
 });
+
+describe('silent sign-in by response_mode=web_message (as with Auth0)', () => {
+  afterEach(clearStores);
+  afterEach(resetPage);
+
+  // The answer page is one that does not exist: the provider's own page must post the response to this one.
+  const direct = (t: string, store: string) => fixture<AuthLoginElement>(html`<auth-login issuer=${issuerOf(t)} client-id="app" audience=${apiOf(t)}
+    store=${store} silent-redirect-uri=${`/fixtures/${t}/no-such-page.html`}></auth-login>`);
+
+  it('signs in with the response the provider posts from its origin and that iframe', async () => {
+    const t = tenant('wm-');
+    const store = storeName();
+    await signIn(t, { store });
+    getStore(store).clear();
+    const el = await direct(t, store);
+    const sources: string[] = [];
+    const observer = new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => n instanceof HTMLIFrameElement && sources.push(n.src))));
+    observer.observe(document.body, { childList: true });
+    expect(await el.loginSilently()).to.equal(true);
+    observer.disconnect();
+    expect(new URL(sources[0]!).searchParams.get('response_mode')).to.equal('web_message');
+    expect(getStore(store).claims?.sub).to.equal('user-1');
+    expect(getStore(store).session!.expiresAt).to.be.above(Date.now() + 60_000);
+    expect(frames()).to.equal(0);
+  });
+
+  it('passes the provider\'s login_required through', async () => {
+    const t = tenant('wm-');
+    const store = storeName();
+    const el = await direct(t, store);
+    const failed = oneEvent(el, 'auth-error');
+    expect(await el.loginSilently()).to.equal(false);
+    expect(((await failed) as AuthErrorEvent).detail.error).to.equal('login_required');
+  });
+
+  it('ignores an authorization_response posted by another window', async () => {
+    const t = tenant('wm-hang-');
+    const store = storeName();
+    const el = await direct(t, store);
+    const seen = collect(el, 'auth-error', 'auth-signed-in');
+    const pending = silentSignIn({ issuer: issuerOf(t), clientId: 'app', store, silentRedirectUri: `/fixtures/${t}/no-such-page.html` }, 800);
+    const other = document.createElement('iframe');
+    document.body.append(other);
+    // Once the silent sign-in's own iframe is there (and so its listener), a look-alike answer from another window.
+    await waitUntil(() => [...document.querySelectorAll('iframe')].some((frame) => frame.src.includes('/authorize')), 'the silent iframe');
+    (other.contentWindow as unknown as { eval(code: string): void }).eval(`parent.postMessage({ type: 'authorization_response', response: { error: 'access_denied' } }, '*')`);
+    let error: { code?: string } = {};
+    await pending.catch((caught: { code?: string }) => (error = caught));
+    expect(error.code).to.equal('timeout');
+    seen.stop();
+    other.remove();
+    expect(el.isConnected).to.equal(true);
+  });
+});

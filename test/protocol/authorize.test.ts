@@ -12,6 +12,18 @@ const paramsOf = (tx: ReturnType<typeof createTransaction>) => new URL(authorize
 describe('sign-in request', () => {
   afterEach(resetPage);
 
+  it('asks a silent answer by web_message from Auth0 or a provider that lists it, and only for silent sign-ins', () => {
+    const auth0 = { domain: 'tenant.eu.auth0.com', clientId: 'app' };
+    expect(paramsOf(createTransaction(auth0, location, 'silent')).get('response_mode')).to.equal('web_message');
+    expect(paramsOf(createTransaction(auth0, location, 'silent')).get('prompt')).to.equal('none');
+    expect(paramsOf(createTransaction(auth0)).has('response_mode')).to.equal(false);
+    expect(paramsOf(createTransaction(auth0, location, 'popup')).has('response_mode')).to.equal(false);
+    expect(paramsOf(createTransaction(config(), location, 'silent')).has('response_mode')).to.equal(false);
+    const listing = { ...metadata, response_modes_supported: ['fragment', 'web_message'] };
+    expect(new URL(authorizeUrl(listing, createTransaction(config(), location, 'silent'))).searchParams.get('response_mode')).to.equal('web_message');
+    expect(new URL(authorizeUrl(listing, createTransaction(config()))).searchParams.has('response_mode')).to.equal(false);
+  });
+
   it('startSignIn builds the URL on the discovered authorization endpoint', async () => {
     const t = tenant();
     const { url, transaction } = await startSignIn({ issuer: issuerOf(t), clientId: 'app', audience: 'https://api.example/', scope: 'openid email' });

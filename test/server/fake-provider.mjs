@@ -123,6 +123,11 @@ async function authorize(ctx, t) {
   const redirect = httpUrl(one('redirect_uri'));
   const state = one('state');
   const answer = (pairs) => {
+    // Auth0's response_mode=web_message: a page that posts the response to the page that framed it (expires_in as a number).
+    if (one('response_mode') === 'web_message') {
+      const response = Object.fromEntries(pairs.map(([name, value]) => [name, name === 'expires_in' ? Number(value) : value]));
+      return send(ctx, 200, `<!doctype html><script>parent.postMessage(${JSON.stringify({ type: 'authorization_response', response })}, ${JSON.stringify(redirect.origin)})</script>`, 'text/html');
+    }
     const location = `${redirect.href}#${fragment(pairs)}`;
     if (one('format') === 'json') return send(ctx, 200, { location });
     ctx.set('cache-control', 'no-store');
@@ -147,7 +152,7 @@ async function authorize(ctx, t) {
   if (one('prompt') === 'none') {
     t.silentRequests += 1;
     // `hang-` tenants never answer a silent request (the page stays on the provider), for time-out tests.
-    if (t.name.startsWith('hang-')) return send(ctx, 200, '<!doctype html><title>waiting</title>', 'text/html');
+    if (t.name.includes('hang-')) return send(ctx, 200, '<!doctype html><title>waiting</title>', 'text/html');
     if (!ctx.cookies.get(sessionCookie)) return fail('login_required', 'No provider session');
   } else {
     ctx.cookies.set(sessionCookie, '1', { path: `/idp/${t.name}`, httpOnly: true, sameSite: 'lax' });
@@ -187,7 +192,8 @@ async function idp(ctx, t, route, get, post) {
       jwks_uri: `${base}/jwks`,
       end_session_endpoint: `${base}/logout`,
       response_types_supported: RESPONSE_TYPES,
-      response_modes_supported: ['fragment'],
+      // `wm-` tenants also answer silent requests by web_message, as Auth0 does.
+      response_modes_supported: t.name.startsWith('wm-') ? ['fragment', 'web_message'] : ['fragment'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256', 'ES256'],
       scopes_supported: ['openid', 'profile', 'email'],
