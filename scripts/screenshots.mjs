@@ -4,7 +4,8 @@
 //
 // Starts the demo (demo/demo.mjs, the same as `npm start`) on free loopback ports, drives Debian's headless Chromium
 // (playwright-core, no browser download) through it as ada, and saves a 1000x700 PNG per step:
-// 01-signed-out, 02-provider-login, 03-consent, 04-signed-in, 05-added, 06-signed-out-again, 07-article.
+// 01-signed-out, 02-provider-login, 03-consent, 04-signed-in, 05-added, 06-signed-out-again, 07-article (signed in
+// through the article's sign-in popup).
 // It stops with an error when a step does not show what it should, or the page reports an error.
 import { mkdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -84,18 +85,20 @@ try {
   await page.waitForTimeout(600);
   await shot('signed-out-again');
 
-  // 7. The article (CMS case), signed in from its widget as grace, in a new browser.
+  // 7. The article (CMS case), signed in from its widget as grace (in a popup: mode="popup"), in a new browser.
   const reader = await browser.newContext({ viewport: { width: 1000, height: 700 }, deviceScaleFactor: 1 });
   reader.setDefaultTimeout(STEP);
   const article = await reader.newPage();
   article.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   await article.goto(demo.urls.article);
-  await article.locator('auth-login button').click();
-  await article.getByLabel('User name').fill('grace');
-  await article.getByLabel('Password').fill('grace-password');
-  await article.getByRole('button', { name: 'Sign in' }).click();
-  await article.getByRole('button', { name: 'Allow' }).click();
-  await article.waitForURL((url) => url.href === demo.urls.article);
+  const [popup] = await Promise.all([article.waitForEvent('popup'), article.locator('auth-login button').click()]);
+  popup.on('pageerror', (error) => problems.push(`page error in the popup: ${error.message}`));
+  const closed = popup.waitForEvent('close', { timeout: 3 * STEP });
+  await popup.getByLabel('User name').fill('grace');
+  await popup.getByLabel('Password').fill('grace-password');
+  await popup.getByRole('button', { name: 'Sign in' }).click();
+  await popup.getByRole('button', { name: 'Allow' }).click();
+  await closed;
   await article.locator('#widget .appointments li').nth(1).waitFor();
   await article.evaluate(() => document.activeElement?.blur?.());
   const path = join(OUT, `${String(++count).padStart(2, '0')}-article.png`);

@@ -4,7 +4,8 @@
 //
 //   /              demo/index.html     the seed tutorial's app
 //   /article.html  demo/article.html   the CMS case: a static article with one protected widget
-//   /callback.html demo/callback.html  the silent sign-in's answer page (hidden iframe): the bundle and <auth-callback>
+//   /callback.html demo/callback.html  the answer page of silent sign-ins (hidden iframe) and of the article's popup
+//                                      sign-in: the bundle and <auth-callback>
 //
 // Every answer has Referrer-Policy: no-referrer (the redirect page's URL holds tokens in its fragment for a moment),
 // X-Content-Type-Options: nosniff, and the pages a Content-Security-Policy that allows scripts and styles from this

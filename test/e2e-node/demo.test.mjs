@@ -189,7 +189,9 @@ describe('npm start\'s demo in Chromium: provider, API and pages on free ports',
       assert.ok(await logoutButton(page).isVisible());
       assert.equal(page.url(), demo.urls.pages, 'the response left the address bar');
 
-      const { accessToken, idToken } = JSON.parse(await page.evaluate((key) => sessionStorage.getItem(key), STORE_KEY));
+      // storage="local": the session is shared with the app's other tabs (sessions.test.mjs), not in this tab's own.
+      const { accessToken, idToken } = JSON.parse(await page.evaluate((key) => localStorage.getItem(key), STORE_KEY));
+      assert.equal(await page.evaluate((key) => sessionStorage.getItem(key), STORE_KEY), null);
       // One answered GET (a request the element aborted for a newer one is not counted; static-page.test.mjs
       // counts those).
       const firstCalls = await answered(await apiCallsWithToken(requests), t);
@@ -237,6 +239,7 @@ describe('npm start\'s demo in Chromium: provider, API and pages on free ports',
       const signOutRequests = requests.slice(requestsBeforeSignOut);
       assert.ok(signOutRequests.some((r) => r.url().startsWith(`${providerOrigin}/session/end`)), 'went to the end_session_endpoint');
       assert.deepEqual((await apiCallsWithToken(signOutRequests)).map(({ request }) => request.url()), []);
+      assert.equal(await page.evaluate((key) => localStorage.getItem(key), STORE_KEY), null);
       assert.equal(await page.evaluate((key) => sessionStorage.getItem(key), STORE_KEY), null);
       assert.equal(await page.locator('auth-user strong').count(), 0, 'no name after sign-out');
       assert.ok(events.some((e) => e.type === 'auth-signed-out'));
@@ -294,9 +297,11 @@ describe('npm start\'s demo in Chromium: provider, API and pages on free ports',
     }
   });
 
-  test('the article (CMS case): its widget signs in and shows the appointments', { timeout: 30_000 }, async (t) => {
+  test('the article (CMS case): its widget signs in in a popup and shows the appointments', { timeout: 30_000 }, async (t) => {
     // As grace: ada's list has changed in the test above.
     const { context, page, requests, pageErrors, violations } = await openBrowser();
+    const navigations = [];
+    page.on('framenavigated', (frame) => frame === page.mainFrame() && navigations.push(frame.url()));
     try {
       await page.goto(demo.urls.article);
       await page.getByRole('heading', { name: 'Five tips for a calmer week' }).waitFor();
@@ -306,11 +311,21 @@ describe('npm start\'s demo in Chromium: provider, API and pages on free ports',
       // The widget's own button.
       assert.equal((await page.locator('auth-login').textContent()).trim(), 'Sign in to see them');
 
-      await signInUntilConsent(page, 'grace');
+      // mode="popup": the provider's pages open in a popup, which closes itself; the article stays where it is
+      // (sessions.test.mjs has the details).
+      const [popup] = await Promise.all([page.waitForEvent('popup'), loginButton(page).click()]);
+      popup.on('pageerror', (error) => pageErrors.push(error));
+      const closed = popup.waitForEvent('close', { timeout: 3 * STEP });
+      await popup.waitForURL((url) => url.origin === providerOrigin && url.pathname.startsWith('/interaction/'));
+      await popup.getByLabel('User name').fill('grace');
+      await popup.getByLabel('Password').fill('grace-password');
+      await popup.getByRole('button', { name: 'Sign in' }).click();
+      await popup.getByRole('heading', { name: 'Allow access?' }).waitFor();
       // The article asks for less than the app: no write scope.
-      assert.equal(await page.getByText('write:appointments').count(), 0);
-      await page.getByRole('button', { name: 'Allow' }).click();
-      await page.waitForURL((url) => url.href === demo.urls.article);
+      assert.equal(await popup.getByText('write:appointments').count(), 0);
+      await popup.getByRole('button', { name: 'Allow' }).click();
+      await closed;
+      assert.deepEqual(navigations, [demo.urls.article], 'the article never navigated');
 
       await page.locator('#widget .appointments li').nth(1).waitFor();
       assert.deepEqual(await titles(page, 'widget'), ['COBOL committee meeting', 'Nanosecond wire lecture']);
