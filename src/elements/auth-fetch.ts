@@ -255,10 +255,17 @@ export class AuthFetchElement extends ReactiveElement {
     else void this.send();
   }
 
-  /** A new token (sign-in, renewal, another tab) re-runs an `auto` request. */
+  /**
+   * A new token (sign-in, renewal, another tab) re-runs an `auto` request. Signed out (here or in another tab), the
+   * request in flight is dropped and what was rendered for the user goes away (an expired token alone keeps it).
+   */
   #tokenChanged(store: TokenStore): void {
     const token = store.accessToken;
-    if (this.auto && this.url && token && token !== this.#token) this.#queue();
+    if (!store.session) {
+      this.#request?.abort();
+      [this.#stamped] = render(this, null, this.#stamped);
+      this.empty = false;
+    } else if (this.auto && this.url && token && token !== this.#token) this.#queue();
   }
 }
 

@@ -336,9 +336,9 @@ describe('npm start\'s demo in Chromium: provider, API and pages on free ports',
       assert.equal(calls[0].request.method(), 'GET');
       assert.equal((await calls[0].request.response()).status(), 200);
 
-      // Same tab, same origin, same store: the app page knows her too.
-      await page.goto(demo.urls.pages);
-      await page.getByRole('heading', { name: 'Signed in as Grace Hopper' }).waitFor();
+      // The widget has its own store: its read-only token is in "reader", never in the app's "default".
+      const keys = await page.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith('auth-elements:store:')));
+      assert.deepEqual(keys, ['auth-elements:store:reader']);
       assert.deepEqual(violations, []);
       assert.deepEqual(pageErrors, []);
     } finally {

@@ -124,10 +124,11 @@ async function signInAtProvider(page, providerOrigin, login) {
 /** The appointments' titles shown by a list (`<auth-fetch>` with the given id), in order. */
 const titles = (page, id) => page.locator(`#${id} .appointments li .title`).allTextContents();
 
-/** The stored session of the default store in that page's sessionStorage or localStorage, or null. */
-const stored = async (page, area) => JSON.parse(await page.evaluate(
-  ([key, kind]) => (kind === 'local' ? localStorage : sessionStorage).getItem(key), [STORE_KEY, area],
+/** The stored session of a store (the app's `default`, the article's `reader`) in that page's sessionStorage or localStorage, or null. */
+const stored = async (page, area, key = STORE_KEY) => JSON.parse(await page.evaluate(
+  ([name, kind]) => (kind === 'local' ? localStorage : sessionStorage).getItem(name), [key, area],
 ));
+const READER_KEY = 'auth-elements:store:reader';
 
 /** The default store's session as the page's own copy of the bundle holds it in memory (not its storage). */
 const inMemory = (page) => page.evaluate(async () => {
@@ -199,10 +200,11 @@ describe('popup sign-in on the demo article (mode="popup"), against the real pro
       t.diagnostic(`the popup went: ${popupNavigations.map((url) => url.replace(/(token=)[^&]+/g, '$1…').slice(0, 90)).join(' → ')}`);
       assert.ok(popupNavigations.some((url) => url.startsWith(`${new URL(demo.urls.pages).origin}/callback.html#`)));
 
-      // Stored in the article's tab (sessionStorage, the default), announced by <auth-login> on the article.
-      const session = await stored(page, 'session');
+      // Stored in the article's tab (sessionStorage, the default) in its own store, announced by <auth-login> on the article.
+      const session = await stored(page, 'session', READER_KEY);
       assert.equal(session?.claims?.sub, 'grace');
-      assert.equal(await stored(page, 'local'), null);
+      assert.equal(await stored(page, 'local', READER_KEY), null);
+      assert.equal(await stored(page, 'session'), null);
       const signedIn = events.filter((e) => e.type === 'auth-signed-in');
       assert.deepEqual(signedIn.map((e) => [e.from, e.path, e.page === page]), [['auth-login', '/article.html', true]]);
       assert.equal(signedIn[0].detail.claims.name, 'Grace Hopper');
@@ -234,7 +236,7 @@ describe('popup sign-in on the demo article (mode="popup"), against the real pro
       await waitForError(page, 'popup_closed', 'auth-login');
       const login = events.filter((e) => e.from === 'auth-login' && e.type !== 'auth-login');
       assert.deepEqual(login.map((e) => [e.type, e.detail.error, e.path]), [['auth-error', 'popup_closed', '/article.html']]);
-      assert.equal(await stored(page, 'session'), null);
+      assert.equal(await stored(page, 'session', READER_KEY), null);
       assert.equal(await page.getByText('Sign in to see your own appointments here.').isVisible(), true);
       assert.equal(await loginButton(page).isEnabled(), true);
       assert.deepEqual(await apiCallsWithToken(requests, demo.urls.api), []);

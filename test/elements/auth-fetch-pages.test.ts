@@ -229,6 +229,31 @@ describe('<auth-fetch> on pages with no code', () => {
       await el.updateComplete;
       expect(el.hasAttribute('signed-out')).to.equal(true);
     });
+
+    it('removes what it rendered, and drops a request in flight, when the store is signed out (here or in another tab)', async () => {
+      const { el, store } = await echoing([{ title: 'private' }], `<template data-items="body"><li data-field="title"></li></template>`);
+      await el.send();
+      expect(texts(el, 'li')).to.deep.equal(['private']);
+      const seen = collect(el, 'auth-response', 'auth-error');
+      const pending = el.send();
+      getStore(store).clear();
+      expect(await pending).to.equal(undefined);
+      await el.updateComplete;
+      seen.stop();
+      expect(el.querySelectorAll('li')).to.have.length(0);
+      expect(el.querySelectorAll('template')).to.have.length(1);
+      expect(el.hasAttribute('empty')).to.equal(false);
+      expect(seen.events).to.have.length(0);
+    });
+
+    it('keeps what it rendered when the token only expired', async () => {
+      const { el, store } = await echoing([{ title: 'kept' }], `<template data-items="body"><li data-field="title"></li></template>`);
+      await el.send();
+      getStore(store).set({ ...getStore(store).session!, expiresAt: Date.now() - 1 });
+      await el.updateComplete;
+      expect(el.hasAttribute('signed-out')).to.equal(true);
+      expect(texts(el, 'li')).to.deep.equal(['kept']);
+    });
   });
 
   describe('chaining', () => {
