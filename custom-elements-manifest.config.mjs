@@ -17,10 +17,26 @@ function documentedEventsOnly() {
   };
 }
 
+/**
+ * The analyzer lists some local variables as module declarations (a `const` inside a class field's arrow function
+ * became a phantom `expiresAt` of src/elements/auth-login.ts). Keep what each module exports.
+ */
+function exportedDeclarationsOnly() {
+  return {
+    name: 'exported-declarations-only',
+    packageLinkPhase({ customElementsManifest }) {
+      for (const module of customElementsManifest.modules) {
+        const exported = new Set((module.exports ?? []).map((entry) => entry.declaration?.name));
+        if (module.declarations) module.declarations = module.declarations.filter((declaration) => exported.has(declaration.name));
+      }
+    },
+  };
+}
+
 export default {
   globs: ['src/elements/**/*.ts', 'src/define.ts', 'src/events.ts'],
   exclude: ['src/elements/dom.ts', 'src/elements/signed-in.ts'],
   outdir: '.',
   litelement: true,
-  plugins: [documentedEventsOnly()],
+  plugins: [documentedEventsOnly(), exportedDeclarationsOnly()],
 };
