@@ -13,7 +13,6 @@ export interface ProbeRecord {
   message?: string;
   type?: string;
   detail?: string;
-  href?: string;
   referrer?: string;
 }
 
