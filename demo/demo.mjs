@@ -125,6 +125,8 @@ export async function startDemo({
         API_ORIGIN: new URL(api).origin,
         HOME: home,
         ARTICLE: article,
+        // Auth0 serves no third-party-cookie check page: none is asked.
+        THIRD_PARTY_CHECK: '',
         LOGIN_HINT: `Sign in with a user of the Auth0 tenant ${auth0.domain}.`,
       });
     } else {
@@ -141,6 +143,7 @@ export async function startDemo({
         API_ORIGIN: api.url,
         HOME: home,
         ARTICLE: article,
+        THIRD_PARTY_CHECK: `${provider.issuer}/3p-cookies/step1.html`,
         LOGIN_HINT: `Demo logins: ${DEMO_LOGINS.map(({ login, password }) => `${login} / ${password}`).join(', ')}.`,
       });
     }

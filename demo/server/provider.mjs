@@ -210,6 +210,10 @@ async function createProvider({ issuer, origin, apiAudience, audienceHref, acces
       interactions(req, res, url).catch((error) => sendPageError(res, error));
       return;
     }
+    if (req.method === 'GET' && url.pathname.startsWith('/3p-cookies/')) {
+      thirdPartyCookieCheck(req, res, url.pathname);
+      return;
+    }
     // Auth0 names the API with a non-standard `audience` authorization parameter; the standard one is RFC 8707's
     // `resource`. Copy `audience` onto `resource` on authorization requests (GET /auth) that have no `resource`, so
     // the same page works against Auth0 and here. (A POSTed authorization request is left as it is.)
@@ -223,6 +227,37 @@ async function createProvider({ issuer, origin, apiAudience, audienceHref, acces
     providerCallback(req, res);
   };
   return { provider, handle };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Third-party-cookie check, as Keycloak serves it (`<auth-login third-party-check=".../3p-cookies/step1.html">`)
+
+/**
+ * `step1.html` sets a cookie that only comes back in a third-party context when the browser lets it through
+ * (SameSite=None; Secure, which browsers accept on http://localhost) and sends the iframe to `step2.html`, which
+ * tells its parent `supported` or `unsupported` by postMessage. The page's own script is the only one allowed (CSP
+ * with its hash); nothing else is in it.
+ */
+function thirdPartyCookieCheck(req, res, pathname) {
+  const headers = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+  if (pathname === '/3p-cookies/step1.html') {
+    res.writeHead(302, { ...headers, Location: '/3p-cookies/step2.html', 'Set-Cookie': 'demo_3p_check=1; Path=/3p-cookies; SameSite=None; Secure; HttpOnly' });
+    res.end();
+    return;
+  }
+  if (pathname !== '/3p-cookies/step2.html') {
+    res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('Not found');
+    return;
+  }
+  const supported = /(?:^|;\s*)demo_3p_check=1(?:;|$)/.test(req.headers.cookie ?? '');
+  const script = `parent.postMessage(${JSON.stringify(supported ? 'supported' : 'unsupported')}, '*');`;
+  const hash = createHash('sha256').update(script).digest('base64');
+  res.writeHead(200, {
+    ...headers,
+    'Content-Type': 'text/html; charset=utf-8',
+    'Content-Security-Policy': `default-src 'none'; script-src 'sha256-${hash}'`,
+  });
+  res.end(`<!doctype html><title>third-party cookies</title><script>${script}</script>`);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -318,3 +318,26 @@ describe('options and limits', () => {
     await assert.rejects(startProvider({ host: '0.0.0.0', clientOrigin: CLIENT_ORIGIN }), /loopback/);
   });
 });
+
+describe('third-party-cookie check (Keycloak-style pages for <auth-login third-party-check>)', () => {
+  test('step1 sets a SameSite=None cookie and goes to step2', async () => {
+    const response = await fetch(`${op.issuer}/3p-cookies/step1.html`, { redirect: 'manual' });
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.get('location'), '/3p-cookies/step2.html');
+    assert.match(response.headers.get('set-cookie'), /^demo_3p_check=1; Path=\/3p-cookies; SameSite=None; Secure; HttpOnly$/);
+  });
+
+  test('step2 tells its parent "supported" when the cookie came back, "unsupported" when not, under a CSP allowing only that script', async () => {
+    const answer = async (cookie) => {
+      const response = await fetch(`${op.issuer}/3p-cookies/step2.html`, { headers: cookie ? { cookie } : {} });
+      const body = await response.text();
+      const script = /<script>(.*)<\/script>/.exec(body)[1];
+      const csp = response.headers.get('content-security-policy');
+      assert.equal(csp, `default-src 'none'; script-src 'sha256-${createHash('sha256').update(script).digest('base64')}'`);
+      return script;
+    };
+    assert.equal(await answer('demo_3p_check=1'), `parent.postMessage("supported", '*');`);
+    assert.equal(await answer('other=1'), `parent.postMessage("unsupported", '*');`);
+    assert.equal(await answer(), `parent.postMessage("unsupported", '*');`);
+  });
+});

@@ -169,8 +169,12 @@ describe('npm start\'s demo in Chromium: provider, API and pages on free ports',
       assert.equal(await logoutButton(page).isVisible(), false);
       assert.equal(await page.getByRole('heading', { name: 'Your appointments', exact: true }).isVisible(), false);
       assert.equal(await page.getByLabel('Title').isVisible(), false);
-      // check-session found no provider session: login_required, and no API call.
+      // check-session found no provider session: login_required, and no API call. Before trying, it asked the
+      // provider's third-party-cookie check once (same site here: supported).
       await waitForError(page, 'login_required', 'auth-login');
+      const checks = requests.filter((request) => new URL(request.url()).pathname === '/3p-cookies/step2.html');
+      assert.equal(checks.length, 1);
+      assert.match(await (await checks[0].response()).text(), /"supported"/);
 
       await signInUntilConsent(page);
       await page.getByRole('button', { name: 'Allow' }).click();
