@@ -1,0 +1,214 @@
+// [hardening] Storage tampering. A session edited by hand in sessionStorage or localStorage (not JSON, another shape,
+// wrong types) is dropped from storage and never used: <auth-login>, <auth-fetch>, <auth-user> and <auth-logout>
+// mounted afterwards all render, show "signed out", and no request goes out. An expired one is kept but not used.
+// Extra fields are ignored (and pollute no prototype). A pending sign-in edited by hand gives invalid_state.
+//
+// What the store does is drop the value silently: the only auth-error a page sees is <auth-fetch>'s login_required.
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../src/define.js';
+import type { AuthErrorEvent } from '../../src/events.js';
+import { getStore } from '../../src/store/token-store.js';
+import { clearStores, collect, runCallback, signIn, sleep, startLogin, storeName } from '../helpers/flow.js';
+import { apiOf, issuerOf, providerFragment, resetPage, stats, tenant } from '../helpers/idp.js';
+
+const storeKey = (store: string) => `auth-elements:store:${store}`;
+const txKey = (state: string) => `auth-elements:tx:${state}`;
+
+/** A well-formed session, as the store writes it (fake tokens). */
+const good = (t: string, overrides: Record<string, unknown> = {}) => ({
+  accessToken: 'at', idToken: 'x.y.z', tokenType: 'Bearer', scope: 'openid', expiresAt: Date.now() + 3600_000,
+  claims: { sub: 'user-1', name: 'Ada Lovelace' }, issuer: issuerOf(t), clientId: 'app', auth0: false, allowedOrigins: [location.origin], ...overrides,
+});
+
+/** Stored values that are not a session: [what, the raw stored text]. */
+const TAMPERED: [string, (t: string) => string][] = [
+  ['not JSON', () => '{"accessToken": "at", '],
+  ['the text undefined', () => 'undefined'],
+  ['an empty string', () => ''],
+  ['markup', () => '<img src=x onerror=alert(1)>'],
+  ['a number', () => '42'],
+  ['a string', () => '"at"'],
+  ['true', () => 'true'],
+  ['an array', () => '[]'],
+  ['an array holding a session', (t) => JSON.stringify([good(t)])],
+  ['scope a number', (t) => JSON.stringify(good(t, { scope: 1 }))],
+  ['issuer missing', (t) => JSON.stringify(good(t, { issuer: undefined }))],
+  ['issuer null', (t) => JSON.stringify(good(t, { issuer: null }))],
+  ['clientId an object', (t) => JSON.stringify(good(t, { clientId: {} }))],
+  ['accessToken a number', (t) => JSON.stringify(good(t, { accessToken: 42 }))],
+  ['accessToken an object', (t) => JSON.stringify(good(t, { accessToken: { toString: 'at' } }))],
+  ['idToken an array', (t) => JSON.stringify(good(t, { idToken: ['x.y.z'] }))],
+  ['expiresAt a string', (t) => JSON.stringify(good(t, { expiresAt: String(Date.now() + 3600_000) }))],
+  ['expiresAt null', (t) => JSON.stringify(good(t, { expiresAt: null }))],
+  ['claims a string', (t) => JSON.stringify(good(t, { claims: 'Ada' }))],
+  ['claims null', (t) => JSON.stringify(good(t, { claims: null }))],
+  ['allowedOrigins a string', (t) => JSON.stringify(good(t, { allowedOrigins: 'https://evil.example' }))],
+  ['allowedOrigins holding a number', (t) => JSON.stringify(good(t, { allowedOrigins: [1] }))],
+  ['allowedOrigins missing', (t) => JSON.stringify(good(t, { allowedOrigins: undefined }))],
+];
+
+describe('[hardening] storage tampering', () => {
+  const uncaught: string[] = [];
+  const onError = (event: ErrorEvent) => uncaught.push(String(event.message));
+  const onRejection = (event: PromiseRejectionEvent) => uncaught.push(String(event.reason));
+  beforeEach(() => {
+    addEventListener('error', onError);
+    addEventListener('unhandledrejection', onRejection);
+  });
+  afterEach(() => {
+    removeEventListener('error', onError);
+    removeEventListener('unhandledrejection', onRejection);
+    expect(uncaught.splice(0), 'uncaught errors').to.deep.equal([]);
+  });
+  afterEach(clearStores);
+  afterEach(resetPage);
+
+  /** The four elements of a page, on `store`, with <auth-fetch auto> calling the tenant's API. */
+  async function mountAll(t: string, store: string) {
+    const errors = collect<{ error: string }>(document, 'auth-error');
+    const page = await fixture<HTMLDivElement>(html`<div>
+      <auth-login issuer=${issuerOf(t)} client-id="app" audience=${apiOf(t)} store=${store} silent-redirect-uri=${`/fixtures/${t}/silent-callback.html`}></auth-login>
+      <auth-fetch auto url=${`${apiOf(t)}/echo`} store=${store}><template><p class="sub" data-field="sub"></p></template></auth-fetch>
+      <auth-user store=${store}><template><b class="name" data-field="name"></b></template></auth-user>
+      <auth-logout store=${store}></auth-logout>
+    </div>`);
+    const [login, fetcher, user, logout] = ['auth-login', 'auth-fetch', 'auth-user', 'auth-logout'].map((tag) => page.querySelector(tag)! as HTMLElement & { updateComplete: Promise<boolean> });
+    await Promise.all([login, fetcher, user, logout].map((el) => el!.updateComplete));
+    return { page, login: login!, fetcher: fetcher!, user: user!, logout: logout!, errors };
+  }
+
+  /** Every element rendered and says "signed out"; <auth-fetch> said login_required and sent nothing. */
+  async function expectSignedOutPage(t: string, store: string, what: string) {
+    const { login, fetcher, user, logout, errors } = await mountAll(t, store);
+    expect(login.shadowRoot?.querySelector('button'), `${what}: auth-login rendered`).to.exist;
+    expect(logout.shadowRoot?.querySelector('button'), `${what}: auth-logout rendered`).to.exist;
+    expect(fetcher.shadowRoot?.querySelector('slot[name=signed-out]'), `${what}: auth-fetch rendered`).to.exist;
+    expect(user.shadowRoot?.querySelector('slot'), `${what}: auth-user rendered`).to.exist;
+    expect(login.hasAttribute('signed-in'), what).to.equal(false);
+    expect(user.hasAttribute('signed-in'), what).to.equal(false);
+    expect(fetcher.hasAttribute('signed-out'), what).to.equal(true);
+    expect(user.querySelector('.name'), what).to.equal(null);
+    // (For an expired session, <auth-fetch> first has <auth-login> try a silent renewal, which fails: no provider session.)
+    await waitUntil(() => errors.events.some((e) => e.detail.error === 'login_required'), `${what}: login_required`, { timeout: 3000 });
+    errors.stop();
+    expect(fetcher.querySelector('.sub'), what).to.equal(null);
+    expect((await stats(t)).apiCalls, `${what}: no request`).to.equal(0);
+    // Signing out of the tampered store works too.
+    logout.shadowRoot!.querySelector('button')!.click();
+    await sleep(0);
+  }
+
+  // Every case in sessionStorage; in localStorage (read by the same code) one of each kind.
+  const LOCAL = ['not JSON', 'an array holding a session', 'issuer null', 'accessToken an object', 'expiresAt a string', 'allowedOrigins a string'];
+  for (const storage of ['sessionStorage', 'localStorage'] as const) {
+    describe(`a session edited by hand in ${storage}`, () => {
+      for (const [what, value] of TAMPERED.filter(([name]) => storage === 'sessionStorage' || LOCAL.includes(name))) {
+        it(`${what}: dropped from storage, never used, every element renders signed out`, async () => {
+          const t = tenant();
+          const store = storeName();
+          window[storage].setItem(storeKey(store), value(t));
+          await expectSignedOutPage(t, store, what);
+          expect(getStore(store).session, what).to.equal(null);
+          expect(window[storage].getItem(storeKey(store)), what).to.equal(null);
+        });
+      }
+    });
+  }
+
+  it('control: the same well-formed session is used (the elements show it signed in)', async () => {
+    const t = tenant();
+    const store = storeName();
+    sessionStorage.setItem(storeKey(store), JSON.stringify(good(t)));
+    const { login, user } = await mountAll(t, store);
+    expect(login.hasAttribute('signed-in')).to.equal(true);
+    await waitUntil(() => user.querySelector('.name')?.textContent === 'Ada Lovelace', 'auth-user shows the claims');
+  });
+
+  it('an expired session is kept but never used: signed out, no request, auth-expired', async () => {
+    const t = tenant();
+    const store = storeName();
+    localStorage.setItem(storeKey(store), JSON.stringify(good(t, { expiresAt: Date.now() - 1000 })));
+    const expired = collect(document, 'auth-expired');
+    await expectSignedOutPage(t, store, 'expired');
+    expired.stop();
+    expect(expired.events).to.have.length(1);
+    expect(getStore(store).accessToken).to.equal(undefined);
+  });
+
+  it('extra fields are ignored: the session works, and nothing lands on Object.prototype', async () => {
+    const t = tenant();
+    const real = storeName();
+    await signIn(t, { store: real });
+    const json = sessionStorage.getItem(storeKey(real))!;
+    const store = storeName();
+    sessionStorage.setItem(storeKey(store), `${json.slice(0, -1)},"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},"isAdmin":true,"allowedOriginsExtra":["https://evil.example"]}`);
+    const { fetcher } = await mountAll(t, store);
+    await waitUntil(() => fetcher.querySelector('.sub')?.textContent === 'user-1', 'the API answered');
+    expect((await stats(t)).verifiedCalls).to.equal(1);
+    expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
+    expect(getStore(store).session).to.not.have.property('polluted');
+  });
+
+  it('a value tampered with in another tab (storage event) signs the elements out at once, without a crash', async () => {
+    const t = tenant();
+    const store = storeName();
+    localStorage.setItem(storeKey(store), JSON.stringify(good(t)));
+    const { login, fetcher, user } = await mountAll(t, store);
+    expect(login.hasAttribute('signed-in')).to.equal(true);
+    localStorage.setItem(storeKey(store), '{"accessToken": 42');
+    dispatchEvent(new StorageEvent('storage', { key: storeKey(store), storageArea: localStorage }));
+    await waitUntil(() => !login.hasAttribute('signed-in'), 'signed out');
+    await waitUntil(() => fetcher.hasAttribute('signed-out') && !user.hasAttribute('signed-in'), 'every element');
+    expect(localStorage.getItem(storeKey(store))).to.equal(null);
+  });
+
+  describe('a pending sign-in edited by hand: invalid_state, nothing stored, the fragment removed', () => {
+    const TX_TAMPERED: [string, (tx: Record<string, unknown>) => string][] = [
+      ['not JSON', () => '{"state": '],
+      ['null', () => 'null'],
+      ['a number', () => '42'],
+      ['an array', (tx) => JSON.stringify([tx])],
+      ['another state', (tx) => JSON.stringify({ ...tx, state: 'another-state' })],
+      ['state missing', (tx) => JSON.stringify({ ...tx, state: undefined })],
+      ['nonce a number', (tx) => JSON.stringify({ ...tx, nonce: 7 })],
+      ['nonce missing', (tx) => JSON.stringify({ ...tx, nonce: undefined })],
+      ['issuer missing', (tx) => JSON.stringify({ ...tx, issuer: undefined })],
+      ['issuer an object', (tx) => JSON.stringify({ ...tx, issuer: {} })],
+      ['createdAt a string', (tx) => JSON.stringify({ ...tx, createdAt: String(tx.createdAt) })],
+      ['createdAt missing', (tx) => JSON.stringify({ ...tx, createdAt: undefined })],
+      ['createdAt 11 minutes ago', (tx) => JSON.stringify({ ...tx, createdAt: Date.now() - 11 * 60_000 })],
+      ['createdAt 5 minutes ahead', (tx) => JSON.stringify({ ...tx, createdAt: Date.now() + 5 * 60_000 })],
+      ['marked used', (tx) => JSON.stringify({ ...tx, used: 1 })],
+    ];
+    for (const [what, tamper] of TX_TAMPERED) {
+      it(what, async () => {
+        const t = tenant();
+        const store = storeName();
+        const { url } = await startLogin(t, { store });
+        const fragment = await providerFragment(url);
+        const key = txKey(new URLSearchParams(fragment.slice(1)).get('state')!);
+        sessionStorage.setItem(key, tamper(JSON.parse(sessionStorage.getItem(key)!)));
+        const seen = collect<{ error: string }>(document, 'auth-signed-in', 'auth-error');
+        await runCallback(fragment);
+        seen.stop();
+        expect(seen.events.map((e) => e.detail.error ?? e.type), what).to.deep.equal(['invalid_state']);
+        expect(location.hash).to.equal('');
+        expect(getStore(store).session).to.equal(null);
+        expect(sessionStorage.getItem(storeKey(store))).to.equal(null);
+      });
+    }
+  });
+
+  it('a pending sign-in removed by hand: invalid_state saying so', async () => {
+    const t = tenant();
+    const store = storeName();
+    const { url } = await startLogin(t, { store });
+    const fragment = await providerFragment(url);
+    sessionStorage.removeItem(txKey(new URLSearchParams(fragment.slice(1)).get('state')!));
+    const failed = oneEvent(document, 'auth-error');
+    await runCallback(fragment);
+    const { detail } = (await failed) as AuthErrorEvent;
+    expect(detail.error).to.equal('invalid_state');
+    expect(detail.errorDescription).to.match(/unknown state/);
+  });
+});
