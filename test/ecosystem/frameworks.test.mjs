@@ -17,6 +17,7 @@ import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
 import { fakeProvider } from '../server/fake-provider.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const AXE = fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url));
 /** Per browser step (a click, a navigation, a wait). */
 const STEP = 5000;
 
@@ -76,6 +77,15 @@ async function open(name) {
   return { t, config, context, page, problems };
 }
 
+/** axe-core's WCAG 2.x A/AA and best-practice violations on the whole page, as `rule: targets` lines. */
+async function violations(page) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(async () => {
+    const results = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    return results.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => JSON.stringify(node.target)).join(', ')}`);
+  });
+}
+
 /** What the framework did with the elements: properties (not lower-cased attributes) and the state they show. */
 function elementState(page) {
   return page.evaluate(() => {
@@ -110,6 +120,7 @@ for (const [name, framework] of [['react', 'React 19'], ['vue', 'Vue 3']]) {
         assert.equal(before.signedOut, true);
         assert.equal((await stats(t)).apiCalls, 0, 'no API call while signed out');
         assert.deepEqual(await page.getByRole('alert').allTextContents(), [], 'no error shown for being signed out');
+        assert.deepEqual(await violations(page), [], 'axe, signed out');
 
         // The button in <auth-login>'s shadow root (role queries pierce open shadow roots).
         await page.getByRole('button', { name: 'Sign in' }).click();
@@ -124,6 +135,7 @@ for (const [name, framework] of [['react', 'React 19'], ['vue', 'Vue 3']]) {
         assert.equal(echoed.sub, 'user-1');
         assert.equal(echoed.method, 'GET');
         assert.equal((await stats(t)).verifiedCalls, 1, 'the API verified the token once');
+        assert.deepEqual(await violations(page), [], 'axe, signed in');
 
         // auth-signed-out updates the framework's state; the store is empty.
         await page.getByRole('button', { name: 'Sign out' }).click();
@@ -150,6 +162,7 @@ for (const [name, framework] of [['react', 'React 19'], ['vue', 'Vue 3']]) {
         await page.getByRole('alert').filter({ hasText: 'The user denied access' }).waitFor();
         await page.getByRole('status').filter({ hasText: 'Signed out' }).waitFor();
         assert.equal((await stats(t)).apiCalls, 0);
+        assert.deepEqual(await violations(page), [], 'axe, with the error shown');
         assert.deepEqual(problems, []);
       } finally {
         await context.close();
