@@ -10,29 +10,39 @@
 // /^[A-Za-z0-9_-]{1,64}$/ and may carry a behaviour prefix:
 //   nokid-…      the JWKS holds one RS256 key without `kid`; tokens carry no `kid`
 //   badissuer-…  the discovery document claims issuer ORIGIN/idp/other
+//   notoken-…    the discovery document has no token_endpoint
+//   badchash-…   ID tokens from the token endpoint carry the c_hash of another code
 //
 // Routes (T = tenant, ORIGIN = http://<Host header>):
 //   GET  /idp/T/.well-known/openid-configuration   discovery document
 //   GET  /idp/T/jwks                               public keys (counts jwksFetches)
 //   POST /idp/T/rotate                             new RS256 key rs-2, rs-3, … → { kid }
-//   GET  /idp/T/stats                              { jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks }
+//   GET  /idp/T/stats                              { jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks,
+//                                                    codeExchanges, refreshes }
 //   GET  /idp/T/3p-cookies/step1.html              Keycloak-style third-party-cookie check (`no3p-`: unsupported)
 //   POST /idp/T/sign                               { header?, payload, key?, alg?, unsigned? } → { jwt }
 //   GET  /idp/T/authorize?…[&deny=1][&format=json] signs in user-1 at once, answers in the fragment; sets a
 //                                                  provider-session cookie; prompt=none needs it (else login_required);
 //                                                  `hang-` tenants never answer prompt=none, `wait-` tenants
 //                                                  never answer at all
+//                                                  response_type=code needs a PKCE S256 code_challenge; the code
+//                                                  (single use, 10 minutes) is bound to client_id and redirect_uri
+//   POST /idp/T/token                              form-encoded token requests of public clients (RFC 6749):
+//                                                  grant_type=authorization_code (code, redirect_uri, client_id,
+//                                                  code_verifier: the PKCE S256 check) and refresh_token (rotation: a
+//                                                  refresh token is used once; using one again revokes every refresh
+//                                                  token descended from the same code). Errors as RFC 6749 5.2 JSON.
 //   GET  /idp/T/logout[?post_logout_redirect_uri=…&state=…]
 //   *    /api/T/echo          bearer-protected echo { sub, scope, method, query, body, contentType }
 //   *    /api/T/status/:code  answers with that status (no auth)
 //   GET  /api/T/text | /api/T/slow?ms=N | /api/T/invalid-json
 // Every request reaching /api/T/* counts in apiCalls (before authentication); verifiedCalls counts the
 // /api/T/echo requests whose bearer token verified.
-import { createHash, KeyObject } from 'node:crypto';
+import { createHash, KeyObject, randomBytes } from 'node:crypto';
 import { base64url, CompactSign, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 
 const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
-const RESPONSE_TYPES = ['id_token token', 'id_token', 'token'];
+const RESPONSE_TYPES = ['id_token token', 'id_token', 'token', 'code'];
 const USER = { sub: 'user-1', name: 'Ada Lovelace', email: 'ada@example.com' };
 const tenants = new Map(); // name -> Promise<state>
 
@@ -49,6 +59,7 @@ function tenant(name) {
     ]).then(([rs, es, attackerRs, attackerEs]) => ({
       name, rs, es, attacker: { rs: attackerRs, es: attackerEs }, rsGeneration: 1,
       nokid: name.startsWith('nokid-'), jwksFetches: 0, apiCalls: 0, verifiedCalls: 0, silentRequests: 0, cookieChecks: 0,
+      codeExchanges: 0, refreshes: 0, codes: new Map(), refreshTokens: new Map(),
     }));
     created.catch(() => tenants.delete(name));
     tenants.set(name, created);
@@ -158,29 +169,107 @@ async function authorize(ctx, t) {
     ctx.cookies.set(sessionCookie, '1', { path: `/idp/${t.name}`, httpOnly: true, sameSite: 'lax' });
   }
 
+  const grant = { clientId: one('client_id'), scope: one('scope') ?? '', audience: one('audience'), nonce: one('nonce') };
+  if (responseType === 'code') {
+    // RFC 7636 section 4.4.1: this provider requires PKCE with S256 for every code.
+    const challenge = one('code_challenge');
+    if (!challenge || one('code_challenge_method') !== 'S256') return fail('invalid_request', 'code_challenge with code_challenge_method=S256 required');
+    const code = randomBytes(24).toString('base64url');
+    t.codes.set(code, { ...grant, redirectUri: one('redirect_uri'), challenge, createdAt: Date.now() });
+    return answer([['code', code], ['state', state]]);
+  }
+  const pairs = await issueTokens(ctx, t, grant, { idToken: wantsIdToken, accessToken: responseType.split(' ').includes('token') });
+  pairs.push(['state', state]);
+  return answer(pairs);
+}
+
+/** base64url of the left half of the SHA-256 of `value` (at_hash, c_hash with RS256/ES256). */
+const halfHash = (value) => base64url.encode(createHash('sha256').update(value, 'ascii').digest().subarray(0, 16));
+
+/**
+ * The tokens of a grant as response pairs: an access token (with `token_type`, `expires_in`, `scope`) and an ID token
+ * for user-1 (with `at_hash` in a front-channel response, `c_hash` for a code).
+ */
+async function issueTokens(ctx, t, grant, { idToken, accessToken: wantsAccessToken, code }) {
   const iat = nowSeconds();
   const iss = issuer(ctx, t);
-  const scope = one('scope') ?? '';
+  const { scope, clientId } = grant;
   const pairs = [];
   let accessToken;
-  if (responseType.split(' ').includes('token')) {
+  if (wantsAccessToken) {
     accessToken = await sign(t, {
       payload: {
-        iss, sub: USER.sub, aud: one('audience') ?? `${origin(ctx)}/api`, scope, iat, exp: iat + 3600,
-        client_id: one('client_id'),
+        iss, sub: USER.sub, aud: grant.audience ?? `${origin(ctx)}/api`, scope, iat, exp: iat + 3600, client_id: clientId,
+        // Two tokens of one grant in the same second differ (RS256 is deterministic).
+        ...(code === undefined && !grant.family ? {} : { jti: randomBytes(8).toString('base64url') }),
       },
     });
     pairs.push(['access_token', accessToken], ['token_type', 'Bearer'], ['expires_in', '3600'], ['scope', scope]);
   }
-  if (wantsIdToken) {
-    const payload = { iss, sub: USER.sub, aud: one('client_id'), exp: iat + 3600, iat, nonce: one('nonce'), name: USER.name, email: USER.email };
-    if (accessToken) {
-      payload.at_hash = base64url.encode(createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16));
-    }
+  if (idToken) {
+    const payload = { iss, sub: USER.sub, aud: clientId, exp: iat + 3600, iat, nonce: grant.nonce, name: USER.name, email: USER.email };
+    // From the token endpoint at_hash is optional (OpenID Connect Core 3.1.3.6): left out there; c_hash for a code.
+    if (accessToken && code === undefined && !grant.family) payload.at_hash = halfHash(accessToken);
+    if (code !== undefined) payload.c_hash = halfHash(t.name.startsWith('badchash-') ? `${code}x` : code);
     pairs.push(['id_token', await sign(t, { payload })]);
   }
-  pairs.push(['state', state]);
-  return answer(pairs);
+  return pairs;
+}
+
+/**
+ * The token endpoint of public clients (no client authentication): the authorization code grant with the PKCE check,
+ * and the refresh token grant with rotation and reuse detection (RFC 9700 section 4.14.2).
+ */
+async function token(ctx, t) {
+  const error = (status, code, description) => send(ctx, status, { error: code, error_description: description });
+  if (!/^application\/x-www-form-urlencoded(;|$)/.test(ctx.get('content-type'))) return error(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
+  const body = new URLSearchParams(await readBody(ctx.req));
+  for (const name of body.keys()) if (body.getAll(name).length > 1) return error(400, 'invalid_request', `${name} given twice`);
+  const clientId = body.get('client_id');
+  if (!clientId) return error(401, 'invalid_client', 'client_id missing');
+  let grant;
+  let code;
+  if (body.get('grant_type') === 'authorization_code') {
+    t.codeExchanges += 1;
+    code = body.get('code') ?? '';
+    const issued = t.codes.get(code);
+    if (!issued || Date.now() - issued.createdAt > 600_000) return error(400, 'invalid_grant', 'unknown or expired authorization code');
+    // RFC 6749 section 4.1.2: a code is used once; a second use revokes what the first one gave.
+    if (issued.used) {
+      if (issued.family) issued.family.revoked = true;
+      return error(400, 'invalid_grant', 'authorization code already used');
+    }
+    issued.used = true;
+    if (issued.clientId !== clientId) return error(400, 'invalid_grant', 'the authorization code was issued to another client');
+    if (issued.redirectUri !== body.get('redirect_uri')) return error(400, 'invalid_grant', 'redirect_uri is not the one of the authorization request');
+    const verifier = body.get('code_verifier');
+    if (!verifier) return error(400, 'invalid_grant', 'code_verifier missing');
+    // RFC 7636 sections 4.1 and 4.6.
+    if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || createHash('sha256').update(verifier, 'ascii').digest('base64url') !== issued.challenge) {
+      return error(400, 'invalid_grant', 'PKCE verification failed: code_verifier does not match code_challenge');
+    }
+    issued.family = { revoked: false };
+    grant = { ...issued, family: issued.family };
+  } else if (body.get('grant_type') === 'refresh_token') {
+    t.refreshes += 1;
+    grant = t.refreshTokens.get(body.get('refresh_token'));
+    if (!grant || grant.family.revoked) return error(400, 'invalid_grant', 'refresh token unknown or revoked');
+    if (grant.clientId !== clientId) return error(400, 'invalid_grant', 'the refresh token was issued to another client');
+    // Rotation: each refresh token works once; one used again was stolen or replayed, so the whole grant goes.
+    if (grant.used) {
+      grant.family.revoked = true;
+      return error(400, 'invalid_grant', 'refresh token already used: every token of this grant is revoked');
+    }
+    grant.used = true;
+  } else {
+    return error(400, 'unsupported_grant_type', `grant_type ${body.get('grant_type')} not supported`);
+  }
+  const answer = Object.fromEntries(await issueTokens(ctx, t, grant, { idToken: grant.scope.split(' ').includes('openid'), accessToken: true, code }));
+  answer.expires_in = 3600;
+  answer.refresh_token = randomBytes(24).toString('base64url');
+  const { clientId: owner, scope, audience, nonce, family } = grant;
+  t.refreshTokens.set(answer.refresh_token, { clientId: owner, scope, audience, nonce, family });
+  return send(ctx, 200, answer);
 }
 
 async function idp(ctx, t, route, get, post) {
@@ -190,6 +279,9 @@ async function idp(ctx, t, route, get, post) {
       issuer: t.name.startsWith('badissuer-') ? `${origin(ctx)}/idp/other` : base,
       authorization_endpoint: `${base}/authorize`,
       jwks_uri: `${base}/jwks`,
+      token_endpoint: t.name.startsWith('notoken-') ? undefined : `${base}/token`,
+      grant_types_supported: ['implicit', 'authorization_code', 'refresh_token'],
+      code_challenge_methods_supported: ['S256'],
       end_session_endpoint: `${base}/logout`,
       response_types_supported: RESPONSE_TYPES,
       // `wm-` tenants also answer silent requests by web_message, as Auth0 does.
@@ -220,7 +312,11 @@ async function idp(ctx, t, route, get, post) {
     const answer = ctx.cookies.get(`idp3p_${t.name}`) ? 'supported' : 'unsupported';
     return send(ctx, 200, `<!doctype html><script>parent.postMessage(${JSON.stringify(answer)}, '*')</script>`, 'text/html');
   }
-  if (get && route === '/stats') return send(ctx, 200, { jwksFetches: t.jwksFetches, apiCalls: t.apiCalls, verifiedCalls: t.verifiedCalls, silentRequests: t.silentRequests, cookieChecks: t.cookieChecks });
+  if (get && route === '/stats') {
+    const { jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks, codeExchanges, refreshes } = t;
+    return send(ctx, 200, { jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks, codeExchanges, refreshes });
+  }
+  if (post && route === '/token') return token(ctx, t);
   if (post && route === '/sign') {
     let request;
     try {
