@@ -9,7 +9,9 @@ import { buttonOf, inFrame, loaded, openFrame, otherOrigin, probe } from './fram
 
 const STRICT_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; require-trusted-types-for 'script'; trusted-types 'none'";
 
-describe('[hardening] a page under a strict CSP with Trusted Types', () => {
+describe('[hardening] a page under a strict CSP with Trusted Types', function () {
+  // Frames load pages and modules: generous under a loaded machine.
+  this.timeout(15_000);
   let frame: HTMLIFrameElement | undefined;
 
   afterEach(() => {
@@ -37,7 +39,7 @@ describe('[hardening] a page under a strict CSP with Trusted Types', () => {
     expect(() => new win.Function('return 1')).to.throw(/TrustedScript|Content Security Policy/);
     doc.head.append(Object.assign(doc.createElement('style'), { textContent: 'body { color: red }' }));
     doc.body.append(Object.assign(doc.createElement('img'), { src: otherOrigin('/favicon.ico') }));
-    await waitUntil(() => probe('violation').length >= 4, 'the four violations reported');
+    await waitUntil(() => probe('violation').length >= 4, 'the four violations reported', { timeout: 8000 });
     const directives = probe('violation').map((v) => v.directive);
     expect(directives.filter((d) => d === 'require-trusted-types-for')).to.have.length(2);
     expect(directives).to.include('style-src-elem');
@@ -45,19 +47,18 @@ describe('[hardening] a page under a strict CSP with Trusted Types', () => {
   });
 
   it('signs in by real redirect, shows the user, calls the API, renews silently and signs out: zero violations', async function () {
-    this.timeout(10_000);
     const t = tenant();
     frame = await openFrame(`/fixtures/${t}/csp-page.html`);
-    await waitUntil(() => buttonOf(frame!, 'auth-login'), 'auth-login rendered');
-    await waitUntil(() => inFrame(frame!, 'auth-fetch')?.hasAttribute('signed-out'), 'auth-fetch says signed out');
+    await waitUntil(() => buttonOf(frame!, 'auth-login'), 'auth-login rendered', { timeout: 8000 });
+    await waitUntil(() => inFrame(frame!, 'auth-fetch')?.hasAttribute('signed-out'), 'auth-fetch says signed out', { timeout: 8000 });
 
     // A real click, a real navigation to /authorize and a real 302 back with the response in the fragment.
     const back = loaded(frame);
     buttonOf(frame, 'auth-login')!.click();
     await back;
-    await waitUntil(() => inFrame(frame!, 'auth-login')?.hasAttribute('signed-in'), 'signed in', { timeout: 4000 });
+    await waitUntil(() => inFrame(frame!, 'auth-login')?.hasAttribute('signed-in'), 'signed in', { timeout: 8000 });
     expect(frame.contentWindow!.location.hash).to.equal('');
-    await waitUntil(() => inFrame(frame!, '.sub')?.textContent === 'user-1', 'the API answer rendered', { timeout: 4000 });
+    await waitUntil(() => inFrame(frame!, '.sub')?.textContent === 'user-1', 'the API answer rendered', { timeout: 8000 });
     expect(inFrame(frame, '.name').textContent).to.equal('Ada Lovelace');
     expect((await stats(t)).verifiedCalls).to.equal(1);
 
@@ -65,10 +66,10 @@ describe('[hardening] a page under a strict CSP with Trusted Types', () => {
     const login = inFrame<HTMLElement & { loginSilently(): Promise<boolean> }>(frame, 'auth-login');
     expect(await login.loginSilently()).to.equal(true);
     expect((await stats(t)).silentRequests).to.equal(1);
-    await waitUntil(() => probe('loaded').some((r) => r.page.endsWith('/csp-callback.html')), 'the answer page ran');
+    await waitUntil(() => probe('loaded').some((r) => r.page.endsWith('/csp-callback.html')), 'the answer page ran', { timeout: 8000 });
 
     buttonOf(frame, 'auth-logout')!.click();
-    await waitUntil(() => !inFrame(frame!, 'auth-login').hasAttribute('signed-in'), 'signed out');
+    await waitUntil(() => !inFrame(frame!, 'auth-login').hasAttribute('signed-in'), 'signed out', { timeout: 8000 });
 
     const events = probe('event').map((e) => e.type);
     expect(events).to.include.members(['auth-login', 'auth-signed-in', 'auth-response', 'auth-signed-out']);

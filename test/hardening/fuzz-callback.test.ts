@@ -52,7 +52,7 @@ async function check<T>(property: fc.IAsyncPropertyWithHooks<T>, params: fc.Para
 }
 
 describe('[hardening] fuzzed callbacks', function () {
-  this.timeout(30_000);
+  this.timeout(60_000);
   let t: string;
   let store: string;
   let tx: Transaction;

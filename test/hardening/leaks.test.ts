@@ -35,7 +35,9 @@ function historyOf(frame: HTMLIFrameElement): string[] {
   return navigation.entries().map((entry) => entry.url ?? '');
 }
 
-describe('[hardening] no token leaks', () => {
+describe('[hardening] no token leaks', function () {
+  // Frames load pages and modules: generous under a loaded machine.
+  this.timeout(15_000);
   let frame: HTMLIFrameElement | undefined;
 
   afterEach(() => {
@@ -45,15 +47,14 @@ describe('[hardening] no token leaks', () => {
   afterEach(clearStores);
   afterEach(resetPage);
 
-  it('a page that is its own redirect page: not in location, history, the next page\'s referrer, events or console', async function () {
-    this.timeout(8000);
+  it('a page that is its own redirect page: not in location, history, the next page\'s referrer, events or console', async () => {
     const t = tenant();
     frame = await openFrame(`/fixtures/${t}/leak-page.html`);
-    await waitUntil(() => buttonOf(frame!, 'auth-login'), 'auth-login rendered');
+    await waitUntil(() => buttonOf(frame!, 'auth-login'), 'auth-login rendered', { timeout: 8000 });
     const back = loaded(frame);
     buttonOf(frame, 'auth-login')!.click();
     await back;
-    await waitUntil(() => inFrame(frame!, '.sub')?.textContent === 'user-1', 'signed in, the API answered', { timeout: 4000 });
+    await waitUntil(() => inFrame(frame!, '.sub')?.textContent === 'user-1', 'signed in, the API answered', { timeout: 8000 });
     const secrets = secretsOf(JSON.parse(sessionStorage.getItem('auth-elements:store:default')!));
 
     const page = `${location.origin}/fixtures/${t}/leak-page.html`;
@@ -79,13 +80,12 @@ describe('[hardening] no token leaks', () => {
   });
 
   it('a separate redirect page that returns to the start page: not in location, history, referrer, events or console', async function () {
-    this.timeout(8000);
     const t = tenant();
     frame = await openFrame(`/fixtures/${t}/leak-start.html`);
-    await waitUntil(() => buttonOf(frame!, 'auth-login'), 'auth-login rendered');
+    await waitUntil(() => buttonOf(frame!, 'auth-login'), 'auth-login rendered', { timeout: 8000 });
     buttonOf(frame, 'auth-login')!.click();
     // The provider, its redirect to leak-callback.html, then location.replace back to the start page.
-    await waitUntil(() => inFrame(frame!, '.sub')?.textContent === 'user-1', 'back on the start page, signed in', { timeout: 5000 });
+    await waitUntil(() => inFrame(frame!, '.sub')?.textContent === 'user-1', 'back on the start page, signed in', { timeout: 8000 });
     const secrets = secretsOf(JSON.parse(sessionStorage.getItem('auth-elements:store:default')!));
 
     const start = `${location.origin}/fixtures/${t}/leak-start.html`;
@@ -108,7 +108,6 @@ describe('[hardening] no token leaks', () => {
   });
 
   it('not in any event detail or console output of sign-in, API calls, failures, silent sign-in and sign-out', async function () {
-    this.timeout(8000);
     const logged: string[] = [];
     const originals = new Map<string, (...args: unknown[]) => void>();
     const methods = ['log', 'info', 'warn', 'error', 'debug', 'trace', 'dir', 'table'] as const;
@@ -202,7 +201,6 @@ describe('[hardening] no token leaks', () => {
   });
 
   it('a redirect to another origin does not carry the token there (the API there never verifies a call)', async function () {
-    this.timeout(6000);
     const t = tenant();
     const store = storeName();
     // A token the other origin's API would accept: its issuer is that origin's (the fake provider keys tenants by

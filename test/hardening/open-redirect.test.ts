@@ -22,7 +22,9 @@ declare global {
   }
 }
 
-describe('[hardening] open redirects', () => {
+describe('[hardening] open redirects', function () {
+  // Frames load pages and modules: generous under a loaded machine.
+  this.timeout(15_000);
   let frame: HTMLIFrameElement | undefined;
 
   afterEach(() => {
@@ -42,7 +44,7 @@ describe('[hardening] open redirects', () => {
     frame = await openFrame(`/fixtures/${t}/leak-callback.html${fragment}`);
     frame.addEventListener('load', () => loads++);
     const answered = () => probe('event').filter((e) => e.page.endsWith('/leak-callback.html') && /^auth-(signed-in|error)$/.test(e.type!));
-    await waitUntil(() => answered().length > 0, 'the redirect page answered', { timeout: 4000 });
+    await waitUntil(() => answered().length > 0, 'the redirect page answered', { timeout: 8000 });
     await sleep(250);
     let at: string;
     try {

@@ -19,7 +19,7 @@ import { otherOrigin } from './frames.js';
 /** The silent sign-in's hidden iframe, once it is at the provider. */
 async function silentFrame(): Promise<HTMLIFrameElement> {
   let frame: HTMLIFrameElement | undefined;
-  await waitUntil(() => (frame = [...document.querySelectorAll('iframe')].find((f) => f.src.includes('/authorize') && f.src.includes('prompt=none'))), 'the silent iframe');
+  await waitUntil(() => (frame = [...document.querySelectorAll('iframe')].find((f) => f.src.includes('/authorize') && f.src.includes('prompt=none'))), 'the silent iframe', { timeout: 8000 });
   // Its document is the provider's page (so the listener is in place and the window can post).
   await waitUntil(() => {
     try {
@@ -27,7 +27,7 @@ async function silentFrame(): Promise<HTMLIFrameElement> {
     } catch {
       return false;
     }
-  }, 'the provider page loaded');
+  }, 'the provider page loaded', { timeout: 8000 });
   return frame!;
 }
 
@@ -50,6 +50,16 @@ const arrival = (origin: string) => new Promise<unknown>((resolve) => {
   addEventListener('message', listener);
 });
 
+const settledPromises = new WeakSet<Promise<unknown>>();
+/** Whether `pending` (watched by {@link watch}) has settled. */
+const settled = (pending: Promise<unknown>) => settledPromises.has(pending);
+/** Starts watching `pending`, so {@link settled} can tell. */
+function watch<T>(pending: Promise<T>): Promise<T> {
+  const mark = () => settledPromises.add(pending);
+  pending.then(mark, mark);
+  return pending;
+}
+
 /** Awaits a silent sign-in's failure and returns its code and description. */
 async function failure(pending: Promise<unknown>): Promise<{ code?: string; message?: string }> {
   try {
@@ -60,7 +70,9 @@ async function failure(pending: Promise<unknown>): Promise<{ code?: string; mess
   throw new Error('the silent sign-in succeeded');
 }
 
-describe('[hardening] postMessage', () => {
+describe('[hardening] postMessage', function () {
+  // Frames load pages and modules: generous under a loaded machine.
+  this.timeout(15_000);
   const uncaught: string[] = [];
   const onError = (event: ErrorEvent) => uncaught.push(String(event.message));
   beforeEach(() => addEventListener('error', onError));
@@ -76,7 +88,7 @@ describe('[hardening] postMessage', () => {
   describe('from the silent iframe, sent on to a page of another origin', () => {
     it('control: the same page on this origin is heard (the provider\'s error comes through)', async () => {
       const t = tenant('hang-');
-      const pending = silentSignIn(config(t), 3000);
+      const pending = watch(silentSignIn(config(t), 10_000));
       const frame = await silentFrame();
       const state = new URL(frame.src).searchParams.get('state');
       frame.src = poster(location.origin, t, { [MESSAGE_KEY]: `#error=access_denied&state=${state}` });
@@ -85,30 +97,32 @@ describe('[hardening] postMessage', () => {
 
     it('a well-formed answer with the right state, from another origin, is ignored', async () => {
       const t = tenant('hang-');
-      const pending = silentSignIn(config(t), 1500);
+      const pending = watch(silentSignIn(config(t), 3000));
       const frame = await silentFrame();
       const state = new URL(frame.src).searchParams.get('state');
       const arrived = arrival(elsewhere());
       frame.src = poster(elsewhere(), t, { [MESSAGE_KEY]: `#error=access_denied&state=${state}` });
       expect(await arrived).to.deep.equal({ [MESSAGE_KEY]: `#error=access_denied&state=${state}` });
+      expect(settled(pending), 'the message arrived while the sign-in still waited').to.equal(false);
       expect((await failure(pending)).code).to.equal('timeout');
     });
 
     it('response_mode=web_message: an authorization_response from an origin that is not the provider\'s is ignored', async () => {
       const t = tenant('wm-hang-');
-      const pending = silentSignIn(config(t, `/fixtures/${t}/no-such-page.html`), 1500);
+      const pending = watch(silentSignIn(config(t, `/fixtures/${t}/no-such-page.html`), 3000));
       const frame = await silentFrame();
       expect(new URL(frame.src).searchParams.get('response_mode')).to.equal('web_message');
       const state = new URL(frame.src).searchParams.get('state');
       const arrived = arrival(elsewhere());
       frame.src = poster(elsewhere(), t, { type: 'authorization_response', response: { error: 'access_denied', state } });
       expect(await arrived).to.deep.equal({ type: 'authorization_response', response: { error: 'access_denied', state } });
+      expect(settled(pending), 'the message arrived while the sign-in still waited').to.equal(false);
       expect((await failure(pending)).code).to.equal('timeout');
     });
 
     it('control: response_mode=web_message, the same message from the provider\'s origin is heard', async () => {
       const t = tenant('wm-hang-');
-      const pending = silentSignIn(config(t, `/fixtures/${t}/no-such-page.html`), 3000);
+      const pending = watch(silentSignIn(config(t, `/fixtures/${t}/no-such-page.html`), 10_000));
       const frame = await silentFrame();
       const state = new URL(frame.src).searchParams.get('state');
       frame.src = poster(location.origin, t, { type: 'authorization_response', response: { error: 'access_denied', state } });
@@ -118,7 +132,7 @@ describe('[hardening] postMessage', () => {
 
   it('messages of the wrong shape from the right window and origin are ignored, without an error; the right one is then taken', async () => {
     const t = tenant('hang-');
-    const pending = silentSignIn(config(t), 3000);
+    const pending = watch(silentSignIn(config(t), 10_000));
     const frame = await silentFrame();
     const state = new URL(frame.src).searchParams.get('state');
     const key = JSON.stringify(MESSAGE_KEY);

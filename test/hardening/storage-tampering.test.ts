@@ -47,7 +47,9 @@ const TAMPERED: [string, (t: string) => string][] = [
   ['allowedOrigins missing', (t) => JSON.stringify(good(t, { allowedOrigins: undefined }))],
 ];
 
-describe('[hardening] storage tampering', () => {
+describe('[hardening] storage tampering', function () {
+  // Frames load pages and modules: generous under a loaded machine.
+  this.timeout(15_000);
   const uncaught: string[] = [];
   const onError = (event: ErrorEvent) => uncaught.push(String(event.message));
   const onRejection = (event: PromiseRejectionEvent) => uncaught.push(String(event.reason));
@@ -121,7 +123,7 @@ describe('[hardening] storage tampering', () => {
     sessionStorage.setItem(storeKey(store), JSON.stringify(good(t)));
     const { login, user } = await mountAll(t, store);
     expect(login.hasAttribute('signed-in')).to.equal(true);
-    await waitUntil(() => user.querySelector('.name')?.textContent === 'Ada Lovelace', 'auth-user shows the claims');
+    await waitUntil(() => user.querySelector('.name')?.textContent === 'Ada Lovelace', 'auth-user shows the claims', { timeout: 8000 });
   });
 
   it('an expired session is kept but never used: signed out, no request, auth-expired', async () => {
@@ -143,7 +145,7 @@ describe('[hardening] storage tampering', () => {
     const store = storeName();
     sessionStorage.setItem(storeKey(store), `${json.slice(0, -1)},"__proto__":{"polluted":1},"constructor":{"prototype":{"polluted":1}},"isAdmin":true,"allowedOriginsExtra":["https://evil.example"]}`);
     const { fetcher } = await mountAll(t, store);
-    await waitUntil(() => fetcher.querySelector('.sub')?.textContent === 'user-1', 'the API answered');
+    await waitUntil(() => fetcher.querySelector('.sub')?.textContent === 'user-1', 'the API answered', { timeout: 8000 });
     expect((await stats(t)).verifiedCalls).to.equal(1);
     expect(({} as Record<string, unknown>).polluted).to.equal(undefined);
     expect(getStore(store).session).to.not.have.property('polluted');
@@ -157,8 +159,8 @@ describe('[hardening] storage tampering', () => {
     expect(login.hasAttribute('signed-in')).to.equal(true);
     localStorage.setItem(storeKey(store), '{"accessToken": 42');
     dispatchEvent(new StorageEvent('storage', { key: storeKey(store), storageArea: localStorage }));
-    await waitUntil(() => !login.hasAttribute('signed-in'), 'signed out');
-    await waitUntil(() => fetcher.hasAttribute('signed-out') && !user.hasAttribute('signed-in'), 'every element');
+    await waitUntil(() => !login.hasAttribute('signed-in'), 'signed out', { timeout: 8000 });
+    await waitUntil(() => fetcher.hasAttribute('signed-out') && !user.hasAttribute('signed-in'), 'every element', { timeout: 8000 });
     expect(localStorage.getItem(storeKey(store))).to.equal(null);
   });
 
