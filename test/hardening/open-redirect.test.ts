@@ -119,9 +119,9 @@ describe('[hardening] open redirects', function () {
 
   describe('after sign-out (<auth-logout return-to>)', () => {
     /** Signs a store in (a session of tenant `t`) and mounts its <auth-logout return-to>. */
-    async function logoutWith(t: string, returnTo: string) {
+    async function logoutWith(t: string, returnTo: string, signedIn = true) {
       const store = storeName();
-      getStore(store).set({ accessToken: 'at', idToken: 'id.token.hint', scope: 'openid', issuer: issuerOf(t), clientId: 'app', auth0: false, allowedOrigins: [location.origin], expiresAt: Date.now() + 60_000 }, 'memory');
+      if (signedIn) getStore(store).set({ accessToken: 'at', idToken: 'id.token.hint', scope: 'openid', issuer: issuerOf(t), clientId: 'app', auth0: false, allowedOrigins: [location.origin], expiresAt: Date.now() + 60_000 }, 'memory');
       const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store} return-to=${returnTo}></auth-logout>`);
       // Never leave this page: the URL is checked instead.
       el.addEventListener('auth-signed-out', (event) => event.preventDefault());
@@ -141,13 +141,16 @@ describe('[hardening] open redirects', function () {
       });
     }
 
-    it('a return-to on another https origin only goes to the provider, as post_logout_redirect_uri (the provider checks it is registered)', async () => {
-      const t = tenant();
-      const { el } = await logoutWith(t, 'https://elsewhere.example/bye');
-      const url = new URL((await el.logout())!);
-      expect(url.origin + url.pathname).to.equal(`${issuerOf(t)}/logout`);
-      expect(url.searchParams.get('post_logout_redirect_uri')).to.equal('https://elsewhere.example/bye');
-      expect(url.searchParams.get('client_id')).to.equal('app');
+    it('a return-to on another origin is refused (invalid_config), with or without a session: no open redirect through the provider or directly', async () => {
+      for (const signedIn of [true, false]) {
+        const t = tenant();
+        const { el } = await logoutWith(t, 'https://elsewhere.example/bye', signedIn);
+        const failed = oneEvent(el, 'auth-error');
+        expect(await el.logout()).to.equal(undefined);
+        const { detail } = (await failed) as AuthErrorEvent;
+        expect(detail.error).to.equal('invalid_config');
+        expect(detail.errorDescription).to.contain('https://elsewhere.example/bye');
+      }
     });
 
     it('a relative return-to resolves against this page', async () => {
