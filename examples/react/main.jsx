@@ -44,7 +44,8 @@ function App() {
         </auth-login>
       )}
       {/* Calls the API with the access token whenever a token arrives; React renders the answer. While signed
-          out it makes no request and says `login_required`, which its signed-out slot already shows. */}
+          out it makes no request and fires nothing (its signed-out slot shows); login_required only comes from an
+          expired token that could not be renewed, which the signed-out slot covers too. */}
       <auth-fetch
         auto
         url={config.api}

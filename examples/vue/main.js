@@ -30,7 +30,8 @@ const app = createApp({
       <auth-login v-else :issuer.prop="config.issuer" :clientId.prop="config.clientId" :audience.prop="config.audience"
                   scope="openid profile" @auth-error="error = $event.detail">Sign in</auth-login>
       <!-- Calls the API with the access token whenever a token arrives; Vue renders the answer. While signed out it
-           makes no request and says login_required, which its signed-out slot already shows. -->
+           makes no request and fires nothing (its signed-out slot shows); login_required only comes from an expired
+           token that could not be renewed, which the signed-out slot covers too. -->
       <auth-fetch auto :url.prop="config.api" @auth-response="answer = $event.detail.data"
                   @auth-error="$event.detail.error === 'login_required' || (error = $event.detail)">
         <p slot="signed-out">Sign in to call the API.</p>

@@ -27,7 +27,7 @@ const STATES = ['signed-out', 'loading', 'error', 'empty'];
  * @slot empty - Shown when the answer (or its `data-items` list) is empty.
  * @csspart error-message - The default error text.
  * @fires {AuthResponseEvent} auth-response - The API answered 2xx; detail `{status, ok, data}` (`data` parsed per `as`).
- * @fires {AuthErrorEvent} auth-error - No request was possible (`login_required`, `origin_not_allowed`, `invalid_config`) or it failed (`http_error` with `status`, `network_error`, `timeout`, `invalid_response`).
+ * @fires {AuthErrorEvent} auth-error - No request was possible (`login_required` from `send()`, `origin_not_allowed`, `invalid_config`) or it failed (`http_error` with `status`, `network_error`, `timeout`, `invalid_response`); detail `{error, errorDescription?, status?}`.
  */
 export class AuthFetchElement extends ReactiveElement {
   static override get styles(): CSSStyleSheet {
@@ -69,10 +69,13 @@ export class AuthFetchElement extends ReactiveElement {
   declare method: string;
   /** Name of the token store whose access token is sent. */
   declare store: string;
-  /** Request on connect, whenever `url` or a query parameter changes, and whenever a new token arrives in the store. */
+  /**
+   * Request on connect, whenever `url` or a query parameter changes, and whenever a new token arrives in the store;
+   * not while signed out (no `login_required` on every page load).
+   */
   declare auto: boolean;
   /** How to read the answer: `json` (default; an empty answer is `null`) or `text`. Unknown values mean `json`. */
-  declare as: string;
+  declare as: 'json' | 'text';
   /** Request body, sent as is (not for GET or HEAD). */
   declare body: string | null;
   /**
@@ -128,6 +131,8 @@ export class AuthFetchElement extends ReactiveElement {
     for (const name of STATES) slot(root).name = name;
     this.#message = root.querySelector('[name=error]')!.appendChild(document.createElement('span'));
     this.#message.setAttribute('part', 'error-message');
+    // Announced when it appears (the slot's fallback); slotted error content should carry its own role.
+    this.#message.setAttribute('role', 'alert');
     slot(root);
     return root;
   }
@@ -248,9 +253,13 @@ export class AuthFetchElement extends ReactiveElement {
     if (this.refreshOn) document.addEventListener(this.refreshOn, (event) => event.composedPath().includes(this) || this.#queue(), options);
   }
 
-  /** An automatic request, after `debounce` ms. */
+  /**
+   * An automatic request, after `debounce` ms. Not while the store has no session: the `signed-out` state says so,
+   * and the token's arrival makes the request (only `send()` reports `login_required`).
+   */
   #queue(): void {
     clearTimeout(this.#timer);
+    if (!this.#store.store.session) return;
     if (this.debounce > 0) this.#timer = setTimeout(() => void this.send(), this.debounce);
     else void this.send();
   }

@@ -11,8 +11,8 @@ import { AuthButtonElement } from './auth-button.js';
  * @tagname auth-logout
  * @slot - The button's label (default "Sign out").
  * @csspart button - The native button.
- * @fires {AuthSignedOutEvent} auth-signed-out - The store was cleared; cancelable: canceling it keeps the page from leaving for the provider's sign-out (`logout()` still resolves with that URL).
- * @fires {AuthErrorEvent} auth-error - The provider session could not be ended (the local session is cleared anyway).
+ * @fires {AuthSignedOutEvent} auth-signed-out - The store was cleared; cancelable: canceling it keeps the page from leaving for the provider's sign-out (`logout()` still resolves with that URL); detail `{store}`.
+ * @fires {AuthErrorEvent} auth-error - The provider session could not be ended, or `return-to` is not on this origin (the local session is cleared anyway); detail `{error, errorDescription?, status?}`.
  */
 export class AuthLogoutElement extends AuthButtonElement {
   static override properties = {
