@@ -29,7 +29,8 @@ const minified = await minify(output('.js'), {
   ecma: 2022,
   compress: { passes: 2 },
   mangle: true,
-  sourceMap: { content: output('.js.map'), url: 'auth-elements.js.map' },
+  // The map carries its sources: src/ and node_modules are not in the package.
+  sourceMap: { content: output('.js.map'), url: 'auth-elements.js.map', includeSources: true },
 });
 mkdirSync('dist', { recursive: true });
 writeFileSync('dist/auth-elements.js', minified.code);
