@@ -1,5 +1,6 @@
 /**
- * auth-elements: custom elements for the OAuth 2.0 / OpenID Connect implicit grant.
+ * auth-elements: custom elements for the OAuth 2.0 / OpenID Connect implicit grant and the authorization code flow
+ * with PKCE.
  * This entry exports the classes and the API without defining any tag; import `auth-elements/define` for that.
  */
 export { AuthLoginElement } from './elements/auth-login.js';
@@ -15,7 +16,7 @@ export type { IdTokenClaims } from './protocol/id-token.js';
 export type { ResponseType, StorageKind, SignInConfig } from './protocol/authorize.js';
 export { startSignIn } from './protocol/authorize.js';
 export { silentSignIn } from './protocol/silent.js';
-export { handleResponse, parseFragment } from './protocol/callback.js';
+export { handleResponse, parseFragment, refreshSession } from './protocol/callback.js';
 export { validateIdToken } from './protocol/id-token.js';
 export { callApi } from './protocol/request.js';
 export { clearDiscoveryCache } from './protocol/discovery.js';

@@ -11,14 +11,15 @@ import { storeSession } from './signed-in.js';
 /**
  * Completes sign-in on the redirect page: reads the provider's response from the URL fragment, removes it from the
  * address bar at once, validates it (state, ID token signature and claims, nonce, at_hash), stores the session, and
- * returns to the page where sign-in started. With no response in the fragment it does nothing, so it can sit on
- * every page.
+ * returns to the page where sign-in started. For the code flow (`response-type="code"`) it first exchanges the code
+ * at the provider's token endpoint with the PKCE verifier, then checks the tokens the same way (plus `c_hash`). With
+ * no response in the fragment it does nothing, so it can sit on every page.
  *
- * @summary Handles the implicit grant's redirect.
+ * @summary Handles the redirect of the implicit grant or the code flow.
  * @tagname auth-callback
  * @slot - Shown as is (for example "Signing you in…").
  * @fires {AuthSignedInEvent} auth-signed-in - The response was valid and its session stored; detail has the ID token's claims, scope and expiry, never a token.
- * @fires {AuthErrorEvent} auth-error - The response was an error or failed a check; nothing was stored.
+ * @fires {AuthErrorEvent} auth-error - The response was an error or failed a check, or the token endpoint refused the code (`invalid_grant`: a wrong verifier, a used code, a code of another client); nothing was stored.
  */
 export class AuthCallbackElement extends ReactiveElement {
   /** Settles when the response in the fragment (if any) has been handled; for tests and pages that await it. */

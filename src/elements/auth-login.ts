@@ -11,17 +11,18 @@ const RENEW_BEFORE = 60_000;
 
 /**
  * A sign-in button: sends the user to the provider's `/authorize` with a fresh `state` and `nonce`
- * (the OAuth 2.0 / OpenID Connect implicit grant).
+ * (the OAuth 2.0 / OpenID Connect implicit grant, or with `response-type="code"` the authorization code flow with
+ * PKCE).
  *
- * @summary Starts sign-in with the implicit grant.
+ * @summary Starts sign-in with the implicit grant or the code flow with PKCE.
  * @tagname auth-login
  * @slot - The button's label (default "Sign in").
  * @csspart button - The native button.
  * @fires {AuthLoginEvent} auth-login - Cancelable, just before leaving for the provider; `detail.url` is the authorize URL.
  * @fires {AuthExpiringEvent} auth-expiring - A minute before the store's access token expires (then `auto-renew` renews); detail `{store, expiresAt}`.
  * @fires {AuthExpiredEvent} auth-expired - The store's access token expired and no renewal succeeded; detail `{store, expiresAt}`.
- * @fires {AuthSignedInEvent} auth-signed-in - A popup or silent sign-in (`mode="popup"`, `check-session`, `auto-renew`, `loginSilently()`) stored a new session.
- * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`, `popup_blocked`), a popup one failed (`popup_closed`, the provider's error or any check of `<auth-callback>`), or a silent one failed (`third_party_cookies_blocked`, `login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`).
+ * @fires {AuthSignedInEvent} auth-signed-in - A popup or silent sign-in (`mode="popup"`, `check-session`, `auto-renew`, `loginSilently()`), or a renewal with a refresh token, stored a new session.
+ * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`, `popup_blocked`), a popup one failed (`popup_closed`, the provider's error or any check of `<auth-callback>`), a silent one failed (`third_party_cookies_blocked`, `login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`), or a renewal with a refresh token failed (`invalid_grant`: the session is cleared).
  */
 export class AuthLoginElement extends AuthButtonElement {
   static override properties = {
@@ -72,7 +73,11 @@ export class AuthLoginElement extends AuthButtonElement {
   declare audience: string | null;
   /** Space-separated scopes; `openid` is added when an ID token is asked for. */
   declare scope: string;
-  /** `id_token token` (default), `id_token` or `token`; unknown values fall back to the default. */
+  /**
+   * `id_token token` (default), `id_token` or `token` (implicit), or `code`: the authorization code flow with PKCE
+   * (the code comes back in the fragment and is exchanged at the token endpoint; a refresh token, if the provider
+   * issues one, renews without an iframe). Unknown values fall back to the default.
+   */
   declare responseType: string;
   /** Where the provider sends the response; default: this page without query and fragment. Must be on this origin. */
   declare redirectUri: string | null;
@@ -182,16 +187,23 @@ export class AuthLoginElement extends AuthButtonElement {
   }
 
   /**
-   * Signs in without showing the provider: `prompt=none` in a hidden iframe (one at a time per store), then stores
-   * the session and fires `auth-signed-in`, or fires `auth-error` (`login_required` when the provider session is
-   * gone). Resolves with whether it worked.
+   * Signs in without showing the provider: with the store's refresh token when it holds one (the refresh token
+   * grant, no iframe), else `prompt=none` in a hidden iframe (one at a time per store); then stores the session and
+   * fires `auth-signed-in`, or fires `auth-error` (`login_required` when the provider session is gone; `invalid_grant`
+   * when the provider refuses the refresh token, revoked or used twice, which also clears the session). Resolves with
+   * whether it worked.
    */
   async loginSilently(): Promise<boolean> {
+    const { store } = this.storeController;
+    const { refreshToken } = store;
     try {
-      storeSession(this, await silentSignIn(this));
+      storeSession(this, await silentSignIn(this, undefined, refreshToken ? [store.session!, refreshToken] : undefined));
       return true;
     } catch (error) {
-      this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
+      const detail = errorDetail(error);
+      // A refused refresh token ends the session: a rotated one used twice means it leaked (RFC 9700 section 4.14.2).
+      if (refreshToken && detail.error === 'invalid_grant') store.clear();
+      this.dispatchEvent(new AuthErrorEvent(detail));
       return false;
     }
   }

@@ -3,9 +3,13 @@ import { discover, resolveIssuer, secureUrl, type ProviderMetadata } from './dis
 import { randomToken } from './encoding.js';
 import type { RequestOptions } from './http.js';
 import { tokenOrigins } from './origins.js';
+import { codeChallenge, tokenEndpoint } from './token.js';
 
-/** The implicit response types (OAuth 2.0 Multiple Response Type Encoding Practices). */
-export type ResponseType = 'id_token token' | 'id_token' | 'token';
+/**
+ * The implicit response types (OAuth 2.0 Multiple Response Type Encoding Practices), and `code`: the authorization
+ * code flow with PKCE.
+ */
+export type ResponseType = 'id_token token' | 'id_token' | 'token' | 'code';
 /** Where a store keeps its session. */
 export type StorageKind = 'session' | 'local' | 'memory';
 /** A sign-in in another window: a hidden iframe with `prompt=none`, or a popup. */
@@ -56,6 +60,8 @@ export interface Transaction {
   createdAt: number;
   /** Where the answer goes: `silent` (a hidden iframe, `prompt=none`) or `popup`; a redirect when absent. */
   via?: SignInMode;
+  /** The PKCE code verifier (response type `code`): 43 base64url characters, 256 random bits. */
+  verifier?: string;
 }
 
 /** A pending sign-in older than this is refused. */
@@ -63,8 +69,10 @@ export const TRANSACTION_LIFETIME = 600_000; // 10 minutes
 const TX_PREFIX = 'auth-elements:tx:';
 
 /**
- * Checks the configuration and makes a new pending sign-in with a fresh 256-bit `state` and `nonce`.
+ * Checks the configuration and makes a new pending sign-in with a fresh 256-bit `state` and `nonce` (and, for the
+ * code flow, PKCE code verifier).
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthRequest
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.1
  */
 export function createTransaction(config: SignInConfig, page: Location | URL = location, via?: SignInMode): Transaction {
   const issuer = resolveIssuer(config);
@@ -76,8 +84,8 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
   // The pending sign-in lives in this origin's sessionStorage, so the response must come back to this origin.
   if (redirect.origin !== origin) fail('invalid_config', `redirect-uri is not on ${origin}`);
   // The response type in canonical order; unknown values fall back to the default, id_token token.
-  const canonical = config.responseType?.match(/\S+/g)?.sort().join(' ');
-  const responseType = canonical === 'id_token' || canonical === 'token' ? canonical : 'id_token token';
+  const canonical = config.responseType?.match(/\S+/g)?.sort().join(' ') as ResponseType;
+  const responseType = /^(id_token|token|code)$/.test(canonical) ? canonical : 'id_token token';
   const scopes: string[] = (config.scope ?? 'openid profile').match(/\S+/g) ?? [];
   // An ID token is only issued for the openid scope (OpenID Connect Core section 3.1.2.1).
   if (responseType !== 'token' && !scopes.includes('openid')) scopes.unshift('openid');
@@ -100,6 +108,7 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
   };
   if (config.audience) tx.audience = config.audience;
   if (via) tx.via = via;
+  if (responseType === 'code') tx.verifier = randomToken();
   return tx;
 }
 
@@ -123,10 +132,13 @@ export function saveTransaction(tx: Transaction): void {
 
 /**
  * The authorization request URL for a pending sign-in, on the discovered `authorization_endpoint`
- * (its own query kept). `audience` is Auth0's parameter; other providers ignore it.
+ * (its own query kept). `audience` is Auth0's parameter; other providers ignore it. With the PKCE `challenge` of a
+ * code flow sign-in, the code comes back in the fragment (`response_mode=fragment`), like implicit responses: never
+ * in a query string, which servers log and `Referer` headers carry.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthRequest
+ * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
  */
-export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction): string {
+export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction, challenge?: string): string {
   const url = new URL(metadata.authorization_endpoint);
   const params: Record<string, string | undefined> = {
     client_id: tx.clientId,
@@ -136,9 +148,11 @@ export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction): strin
     audience: tx.audience,
     state: tx.state,
     nonce: tx.nonce,
+    code_challenge: challenge,
+    code_challenge_method: challenge && 'S256',
     prompt: tx.via === 'silent' ? 'none' : undefined,
     // Auth0 (and a provider that lists it) posts a silent answer straight to this page: no answer page needed.
-    response_mode: tx.via === 'silent' && (tx.auth0 || (metadata.response_modes_supported as unknown[] | undefined)?.includes('web_message')) ? 'web_message' : undefined,
+    response_mode: tx.via === 'silent' && (tx.auth0 || (metadata.response_modes_supported as unknown[] | undefined)?.includes('web_message')) ? 'web_message' : challenge && 'fragment',
   };
   for (const [name, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(name, value);
   return url.href;
@@ -152,7 +166,11 @@ export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction): strin
 export async function startSignIn(config: SignInConfig, options: RequestOptions = {}, via?: SignInMode): Promise<{ url: string; transaction: Transaction }> {
   const transaction = createTransaction(config, location, via);
   saveTransaction(transaction);
-  return { url: authorizeUrl(await discover(transaction.issuer, options), transaction), transaction };
+  const metadata = await discover(transaction.issuer, options);
+  const { verifier } = transaction;
+  // The code flow needs a token endpoint: said before the user leaves, not after signing in.
+  if (verifier) tokenEndpoint(metadata);
+  return { url: authorizeUrl(metadata, transaction, verifier && (await codeChallenge(verifier))), transaction };
 }
 
 /**

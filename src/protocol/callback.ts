@@ -1,8 +1,9 @@
-import { takeTransaction, type Transaction } from './authorize.js';
+import { createTransaction, takeTransaction, type SignInConfig, type Transaction } from './authorize.js';
 import { discover } from './discovery.js';
 import { fail } from './errors.js';
 import type { RequestOptions } from './http.js';
 import { validateIdToken, type IdTokenClaims } from './id-token.js';
+import { tokenRequest } from './token.js';
 
 /** A signed-in session: what a token store holds. */
 export interface Session {
@@ -20,16 +21,24 @@ export interface Session {
   auth0: boolean;
   /** Origins that may receive the access token. */
   allowedOrigins: string[];
+  /**
+   * A refresh token, in a session just obtained from the token endpoint only: the token store keeps it in this
+   * page's memory and never writes it to storage, so a stored session never has one.
+   */
+  refreshToken?: string;
 }
+
+type Result = { session: Session; transaction: Transaction };
 
 /**
  * The authorization response in a URL fragment, or `null` when the fragment holds none (so the callback can sit on
- * every page). A parameter given twice is rejected, never "first one wins".
+ * every page; a `code` counts with a `state` only, so `#code` stays a link target). A parameter given twice is
+ * rejected, never "first one wins".
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthResponse
  */
 export function parseFragment(fragment: string): Record<string, string> | null {
   const params = new URLSearchParams(fragment.replace(/^#/, ''));
-  if (!['access_token', 'id_token', 'error'].some((name) => params.has(name))) return null;
+  if (!['access_token', 'id_token', 'error'].some((name) => params.has(name)) && !(params.has('code') && params.has('state'))) return null;
   const result: Record<string, string> = {};
   for (const [name, value] of params) {
     if (Object.hasOwn(result, name)) fail('invalid_response', `${name} given twice`);
@@ -39,20 +48,51 @@ export function parseFragment(fragment: string): Record<string, string> | null {
 }
 
 /**
- * Checks an implicit response against its pending sign-in and returns the session to store: state first (exact,
- * single-use, unexpired), then the provider's error if any, RFC 9207's `iss`, the parameters the response type
- * requires, and the ID token (signature, claims, nonce, at_hash). Any failure throws; nothing is returned half-checked.
+ * Checks an authorization response against its pending sign-in and returns the session to store: state first (exact,
+ * single-use, unexpired), then the provider's error if any, RFC 9207's `iss`, and then, for an implicit response, the
+ * parameters its response type requires and the ID token (signature, claims, nonce, at_hash). For the code flow, the
+ * code is exchanged at the token endpoint with the PKCE verifier (only the code is taken from the response; tokens
+ * come from the token endpoint alone), and that answer is checked the same way (plus c_hash). Any failure throws;
+ * nothing is returned half-checked.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitValidation
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeFlowAuth
  */
-export async function handleResponse(params: Record<string, string>, options: RequestOptions = {}): Promise<{ session: Session; transaction: Transaction }> {
+export async function handleResponse(params: Record<string, string>, options: RequestOptions = {}): Promise<Result> {
   const tx = takeTransaction(params.state);
   if (params.error) fail(params.error, params.error_description || params.error);
   // RFC 9207 section 2.4: when the response names its issuer, it must be the one the request went to.
   if (params.iss !== undefined && params.iss !== tx.issuer) fail('invalid_response', `iss ${params.iss} is not ${tx.issuer}`);
+  const code = tx.responseType === 'code' ? params.code || fail('invalid_response', 'code missing') : undefined;
+  // RFC 7636 section 4.5: the verifier proves that this page, which asked for the code, redeems it.
+  const tokens = code ? await tokenRequest(await discover(tx.issuer, options), { grant_type: 'authorization_code', code, redirect_uri: tx.redirectUri, client_id: tx.clientId, code_verifier: tx.verifier }, options) : params;
+  return { session: await sessionOf(tokens, tx, options, code), transaction: tx };
+}
+
+/**
+ * Renews a session with its refresh token at the token endpoint (no iframe, no provider page). The answer is checked
+ * like a code exchange's; a new ID token must be the same user's. A new refresh token (rotation) comes with the
+ * session returned, and replaces the old one where it is stored; the provider's `invalid_grant` (revoked, expired, or
+ * a rotated token used again) passes through. `config` names the store and storage the session goes to.
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-6
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshingAccessToken
+ */
+export async function refreshSession(config: SignInConfig, previous: Session, refreshToken: string, options: RequestOptions = {}): Promise<Result> {
+  const { issuer, clientId, claims } = previous;
+  const transaction = { ...createTransaction(config), issuer, clientId, nonce: claims?.nonce! };
+  const tokens = await tokenRequest(await discover(issuer, options), { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }, options);
+  return { session: await sessionOf(tokens, transaction, options, undefined, previous), transaction };
+}
+
+/**
+ * The session from tokens (an implicit response's, or the token endpoint's JSON answer to a code or a refresh token),
+ * after the checks their origin requires: `token_type` Bearer, `expires_in`, and the ID token.
+ */
+async function sessionOf(params: Record<string, string>, tx: Transaction, options: RequestOptions, code?: string, previous?: Session): Promise<Session> {
   const { access_token: accessToken, id_token: idToken, expires_in: expiresIn } = params;
-  const types = tx.responseType.split(' ');
+  // The token endpoint's answer has an access token, and for a code (scope openid) an ID token.
+  const types = (previous ? 'token' : code ? 'id_token token' : tx.responseType).split(' ');
   if (types.includes('id_token') && !idToken) fail('invalid_response', 'id_token missing');
-  if (types.includes('token') !== (accessToken !== undefined)) fail('invalid_response', `access_token ${accessToken === undefined ? 'missing' : 'not asked for'}`);
+  if (types.includes('token') !== (typeof accessToken === 'string')) fail('invalid_response', `access_token ${accessToken === undefined ? 'missing' : 'not asked for'}`);
   // An ID token that was not asked for (Auth0 sends one for response_type=token with scope openid) is validated all
   // the same: nothing unchecked is ever stored.
   if (accessToken !== undefined && params.token_type?.toLowerCase() !== 'bearer') fail('invalid_response', `token_type ${params.token_type} is not Bearer`);
@@ -61,20 +101,20 @@ export async function handleResponse(params: Record<string, string>, options: Re
     if (!/^\d{1,9}$/.test(expiresIn)) fail('invalid_response', `expires_in ${expiresIn} is not a number`);
     expiresAt = Date.now() + +expiresIn * 1000;
   }
-  let claims: IdTokenClaims | undefined;
+  let claims = previous?.claims;
   if (idToken) {
-    claims = await validateIdToken(idToken, await discover(tx.issuer, options), { issuer: tx.issuer, clientId: tx.clientId, nonce: tx.nonce, accessToken, leeway: tx.leeway }, options);
+    claims = await validateIdToken(idToken, await discover(tx.issuer, options), { issuer: tx.issuer, clientId: tx.clientId, nonce: tx.nonce, accessToken, leeway: tx.leeway, code, previous: claims }, options);
     if (!accessToken) expiresAt = claims.exp * 1000;
   }
-  const session: Session = {
-    scope: params.scope ?? tx.scope,
-    issuer: tx.issuer,
-    clientId: tx.clientId,
-    auth0: tx.auth0,
-    allowedOrigins: tx.allowedOrigins,
-  };
-  if (accessToken) Object.assign(session, { accessToken, tokenType: 'Bearer' });
-  if (idToken) Object.assign(session, { idToken, claims });
-  if (expiresAt !== undefined) session.expiresAt = expiresAt;
-  return { session, transaction: tx };
+  // JSON drops what is undefined: no token the response did not have.
+  return JSON.parse(JSON.stringify({
+    ...(previous ?? { issuer: tx.issuer, clientId: tx.clientId, auth0: tx.auth0, allowedOrigins: tx.allowedOrigins }),
+    scope: params.scope ?? previous?.scope ?? tx.scope,
+    accessToken,
+    tokenType: accessToken && 'Bearer',
+    idToken: idToken ?? previous?.idToken,
+    claims,
+    expiresAt,
+    refreshToken: params.refresh_token,
+  })) as Session;
 }

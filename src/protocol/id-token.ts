@@ -25,8 +25,19 @@ export interface IdTokenExpectations {
   clientId: string;
   /** The nonce of the pending sign-in. */
   nonce: string;
-  /** The access token from the same response, whose `at_hash` must match. */
+  /**
+   * The access token from the same response, whose `at_hash` must match; from the token endpoint (`code` or
+   * `previous` set), only when the ID token has one.
+   */
   accessToken?: string;
+  /** The authorization code the tokens were issued for (code flow): its `c_hash`, when the ID token has one, must match. */
+  code?: string;
+  /**
+   * The claims of the session's ID token, when this one comes from a refresh: the same `sub`, and its `nonce` (if
+   * any) the one of `nonce`.
+   * @see https://openid.net/specs/openid-connect-core-1_0.html#RefreshTokenResponse
+   */
+  previous?: IdTokenClaims;
   /** Allowed clock skew in seconds. */
   leeway: number;
   /** Current time in seconds since the epoch. */
@@ -100,7 +111,8 @@ export async function verifySignature(token: string, metadata: ProviderMetadata,
 }
 
 /**
- * `at_hash`: base64url of the left half of the hash of the ASCII access token, with the ID token's alg's hash.
+ * `at_hash` (and `c_hash`, of a code): base64url of the left half of the hash of the ASCII access token, with the ID
+ * token's alg's hash.
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitTokenValidation
  */
 export async function accessTokenHash(accessToken: string, alg: string): Promise<string> {
@@ -111,12 +123,14 @@ export async function accessTokenHash(accessToken: string, alg: string): Promise
 /**
  * Validates an ID token from an implicit response: signature against the issuer's JWKS, then every claim check of
  * OpenID Connect Core section 3.2.2.11 (iss, aud, azp, exp, iat, nonce, sub, at_hash). Throws with the claim that failed.
+ * From the token endpoint, the same checks, with `at_hash` and `c_hash` checked when present (3.1.3.8, 3.3.2.11).
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitIDTValidation
+ * @see https://openid.net/specs/openid-connect-core-1_0.html#CodeIDToken
  */
 export async function validateIdToken(idToken: string, metadata: ProviderMetadata, expected: IdTokenExpectations, options: RequestOptions = {}): Promise<IdTokenClaims> {
   const { header, payload: claims } = await verifySignature(idToken, metadata, options);
   const now = expected.now ?? Math.floor(Date.now() / 1000);
-  const { leeway, clientId, accessToken } = expected;
+  const { leeway, clientId, accessToken, code, previous } = expected;
   if (claims.iss !== expected.issuer) reject(`iss ${claims.iss} is not ${expected.issuer}`);
   // A string aud is one audience; an array, several.
   const audiences = [claims.aud].flat();
@@ -131,10 +145,15 @@ export async function validateIdToken(idToken: string, metadata: ProviderMetadat
       reject(`${claim} ${value} out of range (now ${now}, leeway ${leeway})`);
     }
   }
-  if (!claims.sub || typeof claims.sub !== 'string') reject('sub missing');
-  if (claims.nonce !== expected.nonce) fail('invalid_nonce', 'ID token: nonce missing or wrong');
-  if (accessToken !== undefined && claims.at_hash !== await accessTokenHash(accessToken, header.alg as string)) {
-    fail('invalid_at_hash', 'ID token: at_hash missing or wrong');
+  if (!claims.sub || typeof claims.sub !== 'string' || (previous && claims.sub !== previous.sub)) reject(`sub ${claims.sub} missing or changed`);
+  // A refreshed ID token may leave the nonce out (OpenID Connect Core 12.2).
+  if (claims.nonce !== expected.nonce && !(previous && claims.nonce === undefined)) fail('invalid_nonce', 'ID token: nonce missing or wrong');
+  // at_hash is required with an access token of an implicit response only (3.2.2.10); a hash present must match.
+  const hashes: [string, string | undefined, string, unknown][] = [['at_hash', accessToken, 'invalid_at_hash', !(code ?? previous)], ['c_hash', code, 'invalid_id_token', 0]];
+  for (const [claim, value, error, required] of hashes) {
+    if (value !== undefined && (required || claims[claim] !== undefined) && claims[claim] !== await accessTokenHash(value, header.alg as string)) {
+      fail(error, `ID token: ${claim} missing or wrong`);
+    }
   }
   return claims as IdTokenClaims;
 }

@@ -1,5 +1,5 @@
 import { startSignIn, TRANSACTION_LIFETIME, type SignInConfig, type Transaction } from './authorize.js';
-import { handleResponse, parseFragment, type Session } from './callback.js';
+import { handleResponse, parseFragment, refreshSession, type Session } from './callback.js';
 import { secureUrl } from './discovery.js';
 import { AuthError, fail } from './errors.js';
 
@@ -11,24 +11,24 @@ type Result = { session: Session; transaction: Transaction };
 const inflight = new Map<string, Promise<Result>>();
 
 /**
- * Silent authentication: `/authorize` with `prompt=none` in a hidden iframe, with the same state, nonce and
- * validation as an interactive sign-in. The iframe's `<auth-callback>` hands the fragment back by `postMessage`.
- * The provider's `login_required`, `consent_required` or `interaction_required` pass through; no answer in `timeout`
- * ms gives `timeout`. The iframe is always removed. One silent sign-in at a time per store: concurrent callers
- * share it.
+ * Silent authentication: `/authorize` with `prompt=none` in a hidden iframe, with the same state, nonce (and, for the
+ * code flow, PKCE) and validation as an interactive sign-in. The iframe's `<auth-callback>` hands the fragment back
+ * by `postMessage`. The provider's `login_required`, `consent_required` or `interaction_required` pass through; no
+ * answer in `timeout` ms gives `timeout`. The iframe is always removed. With `refresh` (the store's session and its
+ * refresh token), the refresh token grant renews the session instead, without an iframe. One silent sign-in at a
+ * time per store: concurrent callers share it (so a refresh token is never sent twice).
  * @see https://openid.net/specs/openid-connect-core-1_0.html#AuthRequest (prompt=none)
  */
-export function silentSignIn(config: SignInConfig, timeout = 10_000): Promise<Result> {
+export function silentSignIn(config: SignInConfig, timeout = 10_000, refresh?: [Session, string]): Promise<Result> {
   const key = config.store || 'default';
   let running = inflight.get(key);
   if (!running) {
-    const started = cookiesBlocked(config.thirdPartyCheck, timeout).then((blocked) => {
-      if (blocked) fail('third_party_cookies_blocked', 'this browser keeps the provider\'s cookies out of iframes, so silent sign-in cannot work: sign in with a redirect or a popup');
-      return startSignIn(config, {}, 'silent');
-    });
     const frame = document.createElement('iframe');
     frame.hidden = true;
-    running = answer(started, frame, timeout, (url) => {
+    running = refresh ? refreshSession(config, ...refresh) : answer(cookiesBlocked(config.thirdPartyCheck, timeout).then((blocked) => {
+      if (blocked) fail('third_party_cookies_blocked', 'this browser keeps the provider\'s cookies out of iframes, so silent sign-in cannot work: sign in with a redirect or a popup');
+      return startSignIn(config, {}, 'silent');
+    }), frame, timeout, (url) => {
       frame.src = url;
       document.body.append(frame);
     }).finally(() => frame.remove()) as Promise<Result>;

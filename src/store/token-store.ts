@@ -36,6 +36,7 @@ export class TokenStore {
   renewer: (() => Promise<boolean>) | undefined;
   #key: string;
   #session: Session | null | undefined;
+  #refreshToken: string | undefined;
   #listeners = new Set<StoreListener>();
   #timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -73,13 +74,30 @@ export class TokenStore {
     return this.#valid?.claims;
   }
 
-  /** Stores a validated session in `storage` (and removes it from the other kinds), then notifies subscribers. */
-  set(session: Session, storage: StorageKind = 'session'): void {
-    this.#write(session, storage);
+  /**
+   * The session's refresh token, if the provider issued one: kept in this page's memory only, never in any storage
+   * (a script that reads storage, or a copy of the disk, does not get a long-lived credential). After a reload, or
+   * in another tab, there is none: renewal then signs in silently and gets a new one. Dropped on sign-out and when
+   * another tab's sign-in changes the user.
+   */
+  get refreshToken(): string | undefined {
+    return this.#refreshToken;
   }
 
-  /** Signs the store out: removes the session from every storage kind and notifies subscribers. */
+  /**
+   * Stores a validated session in `storage` (and removes it from the other kinds), then notifies subscribers. Its
+   * `refreshToken` stays in memory (see {@link refreshToken}); a session without one keeps the current refresh token
+   * if it is the same user's (a refresh that did not rotate it).
+   */
+  set(session: Session, storage: StorageKind = 'session'): void {
+    const { refreshToken = this.#sameUser(session) ? this.#refreshToken : undefined, ...stored } = session;
+    this.#refreshToken = refreshToken;
+    this.#write(stored, storage);
+  }
+
+  /** Signs the store out: removes the session from every storage kind (and the refresh token) and notifies subscribers. */
   clear(): void {
+    this.#refreshToken = undefined;
     this.#write(null);
   }
 
@@ -97,7 +115,15 @@ export class TokenStore {
   reload(): void {
     const next = this.#read();
     // A store never read has no subscribers to tell: reading it now finds `next` and changes nothing.
-    if (JSON.stringify(next) !== JSON.stringify(this.session)) this.#update(next);
+    if (JSON.stringify(next) !== JSON.stringify(this.session)) {
+      if (!this.#sameUser(next)) this.#refreshToken = undefined;
+      this.#update(next);
+    }
+  }
+
+  /** Whether `session` is the same user's as the current one (so the refresh token still goes with it). */
+  #sameUser(session: Session | null): boolean {
+    return !!session && session.claims?.sub === this.session?.claims?.sub;
   }
 
   /** The session while its token has not expired (no expiry: `undefined <= now` is false). */

@@ -114,7 +114,7 @@ describe('<auth-login>', () => {
 
     it('falls back to response_type "id_token token" for an unknown response-type', async () => {
       const t = tenant();
-      const el = await fixture<AuthLoginElement>(html`<auth-login issuer=${issuerOf(t)} client-id="app" response-type="code" store=${storeName()}></auth-login>`);
+      const el = await fixture<AuthLoginElement>(html`<auth-login issuer=${issuerOf(t)} client-id="app" response-type="code id_token" store=${storeName()}></auth-login>`);
       stay(el);
       const fired = oneEvent(el, 'auth-login');
       void el.login();

@@ -76,7 +76,11 @@ describe('sign-in request', () => {
   });
 
   it('normalizes the response type, falling back to id_token token', () => {
-    expect(createTransaction(config({ responseType: 'code' })).responseType).to.equal('id_token token');
+    // Hybrid response types (a code with tokens) are not supported: they mean the default.
+    for (const hybrid of ['code id_token', 'code token', 'code id_token token', 'codes']) {
+      expect(createTransaction(config({ responseType: hybrid })).responseType, hybrid).to.equal('id_token token');
+    }
+    expect(createTransaction(config({ responseType: ' code ' })).responseType).to.equal('code');
     expect(createTransaction(config({ responseType: 'token id_token' })).responseType).to.equal('id_token token');
     expect(createTransaction(config({ responseType: 'id_token' })).responseType).to.equal('id_token');
     expect(createTransaction(config({ responseType: 'token' })).responseType).to.equal('token');

@@ -181,6 +181,41 @@ describe('validateIdToken', () => {
     });
   });
 
+  describe('from the token endpoint (code flow, refresh)', () => {
+    const accessToken = 'access-token-from-the-token-endpoint';
+    const code = 'SplxlOBeZQQYbYS6WxSbIA';
+
+    it('does not require at_hash, but checks it when present', async () => {
+      expect((await validate(await token(), { accessToken, code })).sub).to.equal('user-1');
+      await validate(await token({ at_hash: await atHash(accessToken) }), { accessToken, code });
+      await rejects(await token({ at_hash: await atHash('another-access-token') }), 'invalid_at_hash', undefined, { accessToken, code });
+    });
+
+    it('checks c_hash when present: the left half of the alg hash of the code', async () => {
+      expect((await validate(await token({ c_hash: await atHash(code) }), { accessToken, code })).c_hash).to.equal(await atHash(code));
+      await validate(await token({ c_hash: await atHash(code) }, { key: 'es' }), { accessToken, code });
+      await rejects(await token({ c_hash: await atHash('another-code') }), 'invalid_id_token', /c_hash/, { accessToken, code });
+      await rejects(await token({ c_hash: '' }), 'invalid_id_token', /c_hash/, { accessToken, code });
+    });
+
+    it('still checks the nonce of a code flow ID token', async () => {
+      await rejects(await token({ nonce: undefined }), 'invalid_nonce', undefined, { accessToken, code });
+      await rejects(await token({ nonce: 'another-nonce' }), 'invalid_nonce', undefined, { accessToken, code });
+    });
+
+    it('refresh: the same user, a nonce left out or the same, at_hash optional', async () => {
+      const previous = await validate(await token());
+      expect((await validate(await token({ nonce: undefined }), { accessToken, previous })).sub).to.equal('user-1');
+      await validate(await token(), { accessToken, previous });
+      await rejects(await token({ nonce: 'another-nonce' }), 'invalid_nonce', undefined, { accessToken, previous });
+      await rejects(await token({ sub: 'user-2' }), 'invalid_id_token', /sub/, { accessToken, previous });
+      await rejects(await token({ at_hash: await atHash('another-access-token') }), 'invalid_at_hash', undefined, { accessToken, previous });
+      // Every other check still applies.
+      await rejects(await token({ aud: 'another-app' }), 'invalid_id_token', /aud/, { accessToken, previous });
+      await rejects(await token({}, { key: 'attacker-rs' }), 'invalid_id_token', /signature/, { accessToken, previous });
+    });
+  });
+
   describe('keys', () => {
     it('fetches the JWKS once, and once more for a rotated key', async () => {
       await validate(await token());

@@ -232,4 +232,65 @@ describe('token store', () => {
     window.dispatchEvent(new StorageEvent('storage', { key: null }));
     expect(seen).to.deep.equal([null]);
   });
+
+  describe('refresh token', () => {
+    const stored = (store: TokenStore) => [sessionStorage, localStorage].map((area) => area.getItem(keyOf(store.name))).join(' ');
+
+    for (const kind of ['session', 'local', 'memory'] as const) {
+      it(`keeps it in memory only, never in ${kind} storage, and never in the stored session`, () => {
+        const store = fresh();
+        const { refreshToken: _, ...rest } = session({ refreshToken: 'rt-1' });
+        store.set({ ...rest, refreshToken: 'rt-1' }, kind);
+        expect(store.refreshToken).to.equal('rt-1');
+        expect(store.session).to.deep.equal(rest);
+        expect(stored(store)).to.not.include('rt-1');
+        expect(storages.memory.get(keyOf(store.name)) ?? '').to.not.include('rt-1');
+      });
+    }
+
+    it('is replaced by a new one (rotation), kept by a session of the same user without one, dropped for another user', () => {
+      const store = fresh();
+      store.set(session({ refreshToken: 'rt-1' }));
+      store.set(session({ refreshToken: 'rt-2', accessToken: 'access-2' }));
+      expect(store.refreshToken).to.equal('rt-2');
+      store.set(session({ accessToken: 'access-3' }));
+      expect(store.refreshToken).to.equal('rt-2');
+      store.set(session({ claims: { ...session().claims!, sub: 'user-2' } }));
+      expect(store.refreshToken).to.equal(undefined);
+    });
+
+    it('is dropped by clear(), and is there before subscribers hear of the session', () => {
+      const store = fresh();
+      const heard: unknown[] = [];
+      store.subscribe((s) => heard.push(s.refreshToken));
+      store.set(session({ refreshToken: 'rt-1' }));
+      store.clear();
+      expect(heard).to.deep.equal(['rt-1', undefined]);
+      expect(store.refreshToken).to.equal(undefined);
+    });
+
+    it('survives another tab renewing the same user\'s session; goes when another tab signs out or signs in someone else', () => {
+      const store = fresh();
+      store.set(session({ refreshToken: 'rt-1' }), 'local');
+      localStorage.setItem(keyOf(store.name), JSON.stringify(session({ accessToken: 'from-the-other-tab' })));
+      window.dispatchEvent(new StorageEvent('storage', { key: keyOf(store.name) }));
+      expect(store.accessToken).to.equal('from-the-other-tab');
+      expect(store.refreshToken).to.equal('rt-1');
+      localStorage.setItem(keyOf(store.name), JSON.stringify(session({ claims: { ...session().claims!, sub: 'user-2' } })));
+      window.dispatchEvent(new StorageEvent('storage', { key: keyOf(store.name) }));
+      expect(store.refreshToken).to.equal(undefined);
+      store.set(session({ refreshToken: 'rt-2' }), 'local');
+      localStorage.removeItem(keyOf(store.name));
+      window.dispatchEvent(new StorageEvent('storage', { key: keyOf(store.name) }));
+      expect(store.session).to.equal(null);
+      expect(store.refreshToken).to.equal(undefined);
+    });
+
+    it('is still there when the access token has expired (renewal needs it then)', () => {
+      const store = fresh();
+      store.set(session({ refreshToken: 'rt-1', expiresAt: Date.now() - 1000 }));
+      expect(store.signedIn).to.equal(false);
+      expect(store.refreshToken).to.equal('rt-1');
+    });
+  });
 });
