@@ -73,8 +73,8 @@ export function auth0FromEnv(env = process.env) {
  * @param {number} [options.accessTokenTtl] access token lifetime of the local provider, in seconds
  * @param {boolean} [options.quiet] do not report the API's server-side failures on stderr (startDemo itself prints
  *   nothing; node-oidc-provider's own start-up warnings are its own)
- * @returns {Promise<{ urls: { pages: string, article: string, provider: string, api: string }, auth0: boolean,
- *   close(): Promise<void> }>}
+ * @returns {Promise<{ urls: { pages: string, codeFlow: string, article: string, provider: string, api: string },
+ *   auth0: boolean, close(): Promise<void> }>} `codeFlow` is the app signing in with the code flow and PKCE.
  */
 export async function startDemo({
   pagesPort = DEFAULT_PORTS.pages,
@@ -148,8 +148,20 @@ export async function startDemo({
       });
     }
 
+    // The app's switch between the flows: the app at /code signs in with the authorization code flow and PKCE (refresh
+    // tokens renew without an iframe), at / with the implicit grant. Only <auth-login response-type> differs. A page of
+    // its own rather than a query: each page is its own redirect URI (the default), so the code is exchanged on the
+    // page that keeps running, which keeps the refresh token in its memory (a return to another page would lose it).
+    const code = (url) => url?.pathname === '/code';
+    Object.assign(values, {
+      RESPONSE_TYPE: (url) => (code(url) ? 'code' : 'id_token token'),
+      FLOW: (url) => (code(url) ? 'the authorization code flow with PKCE' : 'the implicit grant'),
+      FLOW_SWITCH: (url) => (code(url) ? '/' : '/code'),
+      FLOW_SWITCH_LABEL: (url) => (code(url) ? 'Use the implicit grant' : 'Use the code flow'),
+    });
+
     return {
-      urls: { pages: home, article, provider: values.PROVIDER_ORIGIN, api: values.API },
+      urls: { pages: home, codeFlow: `${home}code`, article, provider: values.PROVIDER_ORIGIN, api: values.API },
       auth0: Boolean(auth0),
       close: closeAll,
     };

@@ -2,7 +2,8 @@
 // own origin, loopback only. The pages are static HTML with the tags alone; the server only fills in where the
 // provider and the API are ({{NAME}} placeholders), so the same pages work with the local provider or an Auth0 tenant.
 //
-//   /              demo/index.html     the seed tutorial's app
+//   /              demo/index.html     the seed tutorial's app (signing in with the implicit grant)
+//   /code          demo/index.html     the same app signing in with the code flow and PKCE (only response-type differs)
 //   /article.html  demo/article.html   the CMS case: a static article with one protected widget
 //   /callback.html demo/callback.html  the answer page of silent sign-ins (hidden iframe) and of the article's popup
 //                                      sign-in: the bundle and <auth-callback>
@@ -19,6 +20,7 @@ const BUNDLE = new URL('../../dist/auth-elements.js', import.meta.url);
 const FILES = {
   '/': 'index.html',
   '/index.html': 'index.html',
+  '/code': 'index.html',
   '/article.html': 'article.html',
   '/callback.html': 'callback.html',
   '/style.css': 'style.css',
@@ -67,8 +69,9 @@ export function contentSecurityPolicy({ provider, api }) {
  * @param {object} options
  * @param {number} [options.port] default 3000; 0 picks a free one
  * @param {string} [options.host] a loopback host, default `localhost`
- * @param {Record<string, string>} options.values What the `{{NAME}}` placeholders of the pages become
- *   (attribute-escaped). Read on every request, so the caller may fill it in after the server listens (its origin
+ * @param {Record<string, string | ((url: URL) => string)>} options.values What the `{{NAME}}` placeholders of the
+ *   pages become (attribute-escaped); a function is asked with the page's URL (its path chooses, for example, the
+ *   demo's flow). Read on every request, so the caller may fill it in after the server listens (its origin
  *   is only known then). It must hold `PROVIDER_ORIGIN` and `API_ORIGIN` for the Content-Security-Policy.
  * @returns {Promise<{ url: string, close(): Promise<void> }>}
  */
@@ -82,7 +85,8 @@ export async function startPages({ port = 3000, host = 'localhost', values }) {
   });
 
   async function handle(req, res) {
-    const path = parseUrl(req.url ?? '/', 'http://pages.invalid')?.pathname;
+    const url = parseUrl(req.url ?? '/', 'http://pages.invalid');
+    const path = url?.pathname;
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');
@@ -100,7 +104,8 @@ export async function startPages({ port = 3000, host = 'localhost', values }) {
         file = FILES[path];
         body = await readFile(new URL(file, ROOT), 'utf8');
         if (file.endsWith('.html')) {
-          body = body.replace(/\{\{([A-Z_]+)\}\}/g, (match, name) => (Object.hasOwn(values, name) ? escapeAttribute(values[name]) : match));
+          const value = (name) => (typeof values[name] === 'function' ? values[name](url) : values[name]);
+          body = body.replace(/\{\{([A-Z_]+)\}\}/g, (match, name) => (Object.hasOwn(values, name) ? escapeAttribute(value(name)) : match));
         }
       }
     } catch (error) {

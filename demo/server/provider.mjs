@@ -1,9 +1,10 @@
 // A local OpenID provider for the auth-elements demo and its end-to-end tests.
 //
 // It is node-oidc-provider (v9) configured for one public browser client that uses the implicit grant
-// (`id_token token` and `id_token`), with its own small sign-in and consent pages, two demo users, JWT access
-// tokens for one API (through the resource-indicators feature, with Auth0's `audience` parameter mapped onto
-// `resource`), and RP-initiated logout. It listens on loopback only.
+// (`id_token token` and `id_token`) or the authorization code flow with PKCE (`code`, with rotating refresh tokens),
+// with its own small sign-in and consent pages, two demo users, JWT access tokens for one API (through the
+// resource-indicators feature, with Auth0's `audience` parameter mapped onto `resource`), and RP-initiated logout. It
+// listens on loopback only.
 //
 //   import { startProvider } from './demo/server/provider.mjs';
 //   const op = await startProvider({ port: 7000, clientOrigin: 'http://localhost:8000' });
@@ -51,7 +52,7 @@ const DEFAULT_ACCESS_TOKEN_TTL = 3600;
  * @param {string} [options.host] Address to listen on: `localhost` (default), `127.0.0.1` or `::1`. Only loopback
  *   addresses are accepted.
  * @param {string} options.clientOrigin Origin of the demo pages (`http://localhost:8000`): the client's redirect and
- *   post-logout URIs are `/`, `/index.html`, `/article.html` and `/callback.html` on it.
+ *   post-logout URIs are `/`, `/index.html`, `/code`, `/article.html` and `/callback.html` on it.
  * @param {string} [options.apiAudience] Identifier (and `aud`) of the appointments API. Requests with
  *   `resource=<it>` or `audience=<it>` (or neither: it is the default resource) get a JWT access token for it.
  * @param {number} [options.accessTokenTtl] Access token lifetime in seconds; default `$DEMO_ACCESS_TOKEN_TTL`, else
@@ -105,7 +106,7 @@ export async function startProvider({
 /** Builds the configured provider and the request handler in front of it (interactions, `audience`). */
 async function createProvider({ issuer, origin, apiAudience, audienceHref, accessTokenTtl, keysFile }) {
   const jwks = await loadOrCreateKeys(keysFile);
-  const clientUris = ['/', '/index.html', '/article.html', '/callback.html'].map((path) => `${origin}${path}`);
+  const clientUris = ['/', '/index.html', '/code', '/article.html', '/callback.html'].map((path) => `${origin}${path}`);
 
   const provider = new Provider(issuer, {
     clients: [
@@ -113,9 +114,10 @@ async function createProvider({ issuer, origin, apiAudience, audienceHref, acces
         client_id: CLIENT_ID,
         client_name: 'auth-elements demo',
         application_type: 'web',
+        // A public client (no secret): the code flow is protected by PKCE instead (required below).
         token_endpoint_auth_method: 'none',
-        grant_types: ['implicit'],
-        response_types: ['id_token token', 'id_token'],
+        grant_types: ['implicit', 'authorization_code', 'refresh_token'],
+        response_types: ['id_token token', 'id_token', 'code'],
         redirect_uris: clientUris,
         post_logout_redirect_uris: clientUris,
       },
@@ -124,7 +126,7 @@ async function createProvider({ issuer, origin, apiAudience, audienceHref, acces
     // Signs the provider's cookies (interaction, resume, session); new on every start.
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     // node-oidc-provider is an OpenID provider: it has no plain `token` response type.
-    responseTypes: ['id_token token', 'id_token'],
+    responseTypes: ['id_token token', 'id_token', 'code'],
     // The OpenID scopes. The API's scopes are the resource server's (getResourceServerInfo below): listing them here
     // as well would make them OpenID scopes too, and the consent screen would ask for each of them twice.
     scopes: ['openid', 'profile', 'email'],
@@ -141,14 +143,22 @@ async function createProvider({ issuer, origin, apiAudience, audienceHref, acces
     // The access token here is for the appointments API, not UserInfo, so put name and email in the ID token.
     conformIdTokenClaims: false,
     findAccount,
-    // PKCE is only ever required for responses with a code; the implicit responses here have none.
-    pkce: { required: () => false },
+    // PKCE (S256, the only method node-oidc-provider accepts) for every code: this client is public (RFC 9700 2.1.1).
+    // Implicit responses have no code, so it does not apply to them.
+    pkce: { required: () => true },
+    // Refresh tokens for the code flow without the offline_access scope (which would need prompt=consent on every
+    // sign-in): they end with the provider session (sign-out ends them too). Each one is used once (rotation); using
+    // a rotated one again revokes the whole grant (node-oidc-provider's reuse detection), as RFC 9700 4.14.2 asks of
+    // public clients' refresh tokens.
+    issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    rotateRefreshToken: true,
     ttl: {
       AccessToken: accessTokenTtl,
       IdToken: 3600,
       Interaction: 600,
       Session: 8 * 3600,
       Grant: 8 * 3600,
+      RefreshToken: 8 * 3600,
     },
     features: {
       // Our own sign-in and consent pages below replace the development ones.

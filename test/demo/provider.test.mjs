@@ -1,7 +1,7 @@
 // The demo OpenID provider (demo/server/provider.mjs), run with `node --test test/demo/`: its configuration as the
 // library's elements see it, over HTTP, with the implicit flow driven by fetch and a cookie jar.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +38,10 @@ describe('discovery and keys', () => {
     assert.match(op.issuer, /^http:\/\/localhost:\d+$/);
     assert.equal(op.url, op.issuer);
     assert.equal(discovery.issuer, op.issuer);
-    assert.deepEqual(discovery.response_types_supported, ['id_token token', 'id_token']);
+    assert.deepEqual(discovery.response_types_supported, ['id_token token', 'id_token', 'code']);
+    assert.equal(discovery.token_endpoint, `${op.issuer}/token`);
+    assert.deepEqual(discovery.code_challenge_methods_supported, ['S256']);
+    assert.ok(['implicit', 'authorization_code', 'refresh_token'].every((grant) => discovery.grant_types_supported.includes(grant)));
     assert.equal(discovery.end_session_endpoint, `${op.issuer}/session/end`);
     assert.ok(discovery.id_token_signing_alg_values_supported.includes('RS256'));
   });
@@ -148,6 +151,94 @@ describe('implicit flow', () => {
     const second = await implicitFlow({ issuer: op.issuer, clientOrigin: CLIENT_ORIGIN, jar: first.jar });
     assert.deepEqual(second.pages, []);
     assert.ok(second.response.get('access_token'));
+  });
+});
+
+describe('authorization code flow with PKCE, and refresh tokens', () => {
+  const base64url = (buffer) => buffer.toString('base64url');
+  const pkce = () => {
+    const verifier = base64url(randomBytes(32));
+    return { verifier, challenge: base64url(createHash('sha256').update(verifier).digest()) };
+  };
+  /** A token request as the demo page sends it: form-encoded, from the pages' origin. */
+  const token = async (params) => {
+    const response = await fetch(discovery.token_endpoint, {
+      method: 'POST', headers: { origin: CLIENT_ORIGIN }, body: new URLSearchParams({ client_id: 'auth-elements-demo', ...params }),
+    });
+    return { status: response.status, cors: response.headers.get('access-control-allow-origin'), body: await response.json() };
+  };
+  /** Signs in with response_type=code and returns the code, the verifier and what else the request had. */
+  const codeFor = async (params = {}, options = {}) => {
+    const { verifier, challenge } = pkce();
+    const redirect = `${CLIENT_ORIGIN}/`;
+    const { response, jar } = await implicitFlow({
+      issuer: op.issuer, clientOrigin: CLIENT_ORIGIN, ...options,
+      params: { response_type: 'code', response_mode: 'fragment', code_challenge: challenge, code_challenge_method: 'S256', redirect_uri: redirect, nonce: 'nonce-c', ...params },
+    });
+    return { code: response.get('code'), response, verifier, redirect, jar };
+  };
+  const redeem = ({ code, verifier, redirect }, extra = {}) => token({ grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: redirect, ...extra });
+
+  test('the code comes in the fragment; the token endpoint (CORS for the pages) gives an ID token, a JWT access token for the API and a refresh token', async () => {
+    const flow = await codeFor({ state: 'state-c' });
+    assert.equal(flow.response.get('state'), 'state-c');
+    assert.equal(flow.response.get('iss'), op.issuer);
+    assert.equal(flow.response.get('access_token'), null);
+    assert.ok(flow.code);
+    const { status, cors, body } = await redeem(flow);
+    assert.equal(status, 200, JSON.stringify(body));
+    assert.equal(cors, CLIENT_ORIGIN);
+    assert.equal(body.token_type, 'Bearer');
+    assert.equal(body.expires_in, 3600);
+    assert.ok(body.refresh_token);
+    const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
+    const { payload: idToken } = await jwtVerify(body.id_token, jwks, { issuer: op.issuer, audience: 'auth-elements-demo' });
+    assert.equal(idToken.sub, 'ada');
+    assert.equal(idToken.name, 'Ada Lovelace');
+    assert.equal(idToken.nonce, 'nonce-c');
+    const { payload: access } = await jwtVerify(body.access_token, jwks, { issuer: op.issuer, audience: AUDIENCE });
+    assert.equal(access.scope, 'read:appointments write:appointments');
+  });
+
+  test('PKCE is required: a code request without a challenge is refused, a wrong or missing verifier is invalid_grant', async () => {
+    const { response } = await implicitFlow({
+      issuer: op.issuer, clientOrigin: CLIENT_ORIGIN, params: { response_type: 'code', response_mode: 'fragment', redirect_uri: `${CLIENT_ORIGIN}/`, state: 's' },
+    });
+    assert.equal(response.get('error'), 'invalid_request');
+    assert.match(response.get('error_description'), /PKCE/);
+    const wrong = await redeem({ ...(await codeFor()), verifier: pkce().verifier });
+    assert.deepEqual([wrong.status, wrong.body.error], [400, 'invalid_grant']);
+    const missing = await token({ grant_type: 'authorization_code', code: (await codeFor()).code, redirect_uri: `${CLIENT_ORIGIN}/` });
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.error, /^invalid_(grant|request)$/);
+  });
+
+  test('a code works once: a replay is invalid_grant', async () => {
+    const flow = await codeFor();
+    assert.equal((await redeem(flow)).status, 200);
+    const again = await redeem(flow);
+    assert.deepEqual([again.status, again.body.error], [400, 'invalid_grant']);
+  });
+
+  test('refresh tokens rotate; a rotated one used again is invalid_grant and revokes the grant', async () => {
+    const first = (await redeem(await codeFor())).body;
+    const second = await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
+    assert.equal(second.status, 200, JSON.stringify(second.body));
+    assert.equal(second.cors, CLIENT_ORIGIN);
+    assert.notEqual(second.body.refresh_token, first.refresh_token);
+    assert.notEqual(second.body.access_token, first.access_token);
+    assert.equal(decodeJwt(second.body.access_token).aud, AUDIENCE);
+    assert.equal(decodeJwt(second.body.id_token).sub, 'ada');
+    const reuse = await token({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
+    assert.deepEqual([reuse.status, reuse.body.error], [400, 'invalid_grant']);
+    const revoked = await token({ grant_type: 'refresh_token', refresh_token: second.body.refresh_token });
+    assert.deepEqual([revoked.status, revoked.body.error], [400, 'invalid_grant']);
+  });
+
+  test('the implicit grant still works for the same client', async () => {
+    const { response } = await implicitFlow({ issuer: op.issuer, clientOrigin: CLIENT_ORIGIN });
+    assert.ok(response.get('access_token'));
+    assert.equal(response.get('code'), null);
   });
 });
 
