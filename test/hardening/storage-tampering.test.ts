@@ -3,7 +3,7 @@
 // mounted afterwards all render, show "signed out", and no request goes out. An expired one is kept but not used.
 // Extra fields are ignored (and pollute no prototype). A pending sign-in edited by hand gives invalid_state.
 //
-// What the store does is drop the value silently: the only auth-error a page sees is <auth-fetch>'s login_required.
+// What the store does is drop the value silently: the elements show the signed-out state (no request is made).
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/define.js';
 import type { AuthErrorEvent } from '../../src/events.js';
