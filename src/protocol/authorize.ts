@@ -187,7 +187,10 @@ export function takeTransaction(state: string | null | undefined, now = Date.now
   if (tx?.used) fail('invalid_state', 'state already used: a sign-in response is accepted once (replayed callback URL)');
   // A used sign-in leaves a tombstone until it would have expired, so a replay is named as such.
   sessionStorage.setItem(key, JSON.stringify({ used: 1, createdAt: tx?.createdAt ?? 0 }));
-  if (!tx || tx.state !== state || typeof tx.nonce !== 'string' || typeof tx.issuer !== 'string' || typeof tx.createdAt !== 'number') {
+  // Every field used later has its type: a hand-edited entry is refused here, not trusted or crashed on later.
+  const strings = ['nonce', 'issuer', 'clientId', 'redirectUri', 'responseType', 'scope', 'store', 'storage', 'returnTo'] as const;
+  if (!tx || tx.state !== state || strings.some((name) => typeof tx[name] !== 'string') || typeof tx.createdAt !== 'number' || typeof tx.leeway !== 'number'
+    || !Array.isArray(tx.allowedOrigins) || tx.allowedOrigins.some((origin) => typeof origin !== 'string') || !URL.canParse(tx.returnTo!)) {
     return fail('invalid_state', 'pending sign-in corrupt');
   }
   // A pending sign-in from the future means a clock change or a forged entry: refused like an expired one.

@@ -37,6 +37,8 @@ type Result = { session: Session; transaction: Transaction };
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthResponse
  */
 export function parseFragment(fragment: string): Record<string, string> | null {
+  // A response is a few KB: a huge one is refused before parsing, which could hold the page for seconds.
+  if (fragment.length > 65_536 && /(?:^#?|&)(?:access_token|id_token|error|code)=/.test(fragment)) fail('invalid_response', 'the response is over 64 KB');
   const params = new URLSearchParams(fragment.replace(/^#/, ''));
   if (!['access_token', 'id_token', 'error'].some((name) => params.has(name)) && !(params.has('code') && params.has('state'))) return null;
   const result: Record<string, string> = {};
@@ -88,11 +90,12 @@ export async function refreshSession(config: SignInConfig, previous: Session, re
  * after the checks their origin requires: `token_type` Bearer, `expires_in`, and the ID token.
  */
 async function sessionOf(params: Record<string, string>, tx: Transaction, options: RequestOptions, code?: string, previous?: Session): Promise<Session> {
-  const { access_token: accessToken, id_token: idToken, expires_in: expiresIn } = params;
+  // An empty token is no token.
+  const { access_token: accessToken = undefined, id_token: idToken, expires_in: expiresIn } = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== ''));
   // The token endpoint's answer has an access token, and for a code (scope openid) an ID token.
   const types = (previous ? 'token' : code ? 'id_token token' : tx.responseType).split(' ');
   if (types.includes('id_token') && !idToken) fail('invalid_response', 'id_token missing');
-  if (types.includes('token') !== (typeof accessToken === 'string')) fail('invalid_response', `access_token ${accessToken === undefined ? 'missing' : 'not asked for'}`);
+  if (types.includes('token') !== !!accessToken) fail('invalid_response', `access_token ${accessToken === undefined ? 'missing' : 'not asked for'}`);
   // An ID token that was not asked for (Auth0 sends one for response_type=token with scope openid) is validated all
   // the same: nothing unchecked is ever stored.
   if (accessToken !== undefined && params.token_type?.toLowerCase() !== 'bearer') fail('invalid_response', `token_type ${params.token_type} is not Bearer`);
@@ -104,7 +107,8 @@ async function sessionOf(params: Record<string, string>, tx: Transaction, option
   let claims = previous?.claims;
   if (idToken) {
     claims = await validateIdToken(idToken, await discover(tx.issuer, options), { issuer: tx.issuer, clientId: tx.clientId, nonce: tx.nonce, accessToken, leeway: tx.leeway, code, previous: claims }, options);
-    if (!accessToken) expiresAt = claims.exp * 1000;
+    // An ID token alone lasts as long as it is accepted: its exp, with the leeway the check allowed.
+    if (!accessToken) expiresAt = (claims.exp + tx.leeway) * 1000;
   }
   // JSON drops what is undefined: no token the response did not have.
   return JSON.parse(JSON.stringify({

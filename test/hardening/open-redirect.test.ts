@@ -112,7 +112,8 @@ describe('[hardening] open redirects', function () {
         expect(result.at, `went to ${target}`).to.equal(`${location.origin}/fixtures/${t}/leak-callback.html`);
         expect(result.loads).to.equal(0);
         expect(window.pwned).to.equal(undefined);
-        expect(result.events[0]).to.equal('auth-signed-in');
+        // A relative returnTo is not one createTransaction records: the pending sign-in is refused as corrupt.
+        expect(result.events[0]).to.equal(what === 'a protocol-relative URL' ? 'invalid_state' : 'auth-signed-in');
       });
     }
   });

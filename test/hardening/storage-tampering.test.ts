@@ -8,6 +8,9 @@ import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/define.js';
 import type { AuthErrorEvent } from '../../src/events.js';
 import { getStore } from '../../src/store/token-store.js';
+import { startSignIn } from '../../src/protocol/authorize.js';
+import { handleResponse, parseFragment } from '../../src/protocol/callback.js';
+import { expectAuthError } from '../helpers/expect-error.js';
 import { clearStores, collect, runCallback, signIn, sleep, startLogin, storeName } from '../helpers/flow.js';
 import { apiOf, issuerOf, providerFragment, resetPage, stats, tenant } from '../helpers/idp.js';
 
@@ -214,5 +217,40 @@ describe('[hardening] storage tampering', function () {
     const { detail } = (await failed) as AuthErrorEvent;
     expect(detail.error).to.equal('invalid_state');
     expect(detail.errorDescription).to.match(/unknown state/);
+  });
+});
+
+describe('[hardening] pending sign-ins of the wrong shape, and answers of the wrong size', () => {
+  afterEach(resetPage);
+
+  for (const [what, change] of [
+    ['responseType a number', { responseType: 42 }],
+    ['allowedOrigins a string', { allowedOrigins: 'http://localhost:8000 https://evil.example' }],
+    ['allowedOrigins with a number', { allowedOrigins: [location.origin, 7] }],
+    ['a relative returnTo', { returnTo: '/elsewhere' }],
+    ['no leeway', { leeway: undefined }],
+  ] as const) {
+    it(`a pending sign-in with ${what} is refused as invalid_state, nothing stored`, async () => {
+      const t = tenant();
+      const { url, transaction } = await startSignIn({ issuer: issuerOf(t), clientId: 'app', audience: apiOf(t) });
+      sessionStorage.setItem(`auth-elements:tx:${transaction.state}`, JSON.stringify({ ...transaction, ...change }));
+      const params = parseFragment(await providerFragment(url))!;
+      const error = await expectAuthError(() => handleResponse(params), 'invalid_state');
+      expect(error.message).to.contain('corrupt');
+    });
+  }
+
+  it('an empty access_token is no access token: invalid_response, not a session with an empty token', async () => {
+    const t = tenant();
+    const { transaction } = await startSignIn({ issuer: issuerOf(t), clientId: 'app', responseType: 'token', scope: 'read' });
+    await expectAuthError(() => handleResponse({ access_token: '', token_type: 'Bearer', state: transaction.state }), 'invalid_response');
+  });
+
+  it('refuses a response fragment over 64 KB before parsing it (no frozen page); an ordinary long fragment is not a response', () => {
+    const huge = `#access_token=x&${'x&'.repeat(500_000)}`;
+    const start = performance.now();
+    expect(() => parseFragment(huge)).to.throw(/over 64 KB/);
+    expect(performance.now() - start).to.be.below(100);
+    expect(parseFragment(`#section-${'y'.repeat(70_000)}`)).to.equal(null);
   });
 });
