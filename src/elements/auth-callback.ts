@@ -5,7 +5,7 @@ import { handleResponse, parseFragment } from '../protocol/callback.js';
 import { errorDetail } from '../protocol/errors.js';
 import { MESSAGE_KEY } from '../protocol/silent.js';
 import { handlingResponse } from '../store/token-store.js';
-import { slot } from './dom.js';
+import { sheet, slot } from './dom.js';
 import { storeSession } from './signed-in.js';
 
 /**
@@ -17,7 +17,7 @@ import { storeSession } from './signed-in.js';
  *
  * @summary Handles the redirect of the implicit grant or the code flow.
  * @tagname auth-callback
- * @slot - Shown as is (for example "Signing you in…").
+ * @slot - Shown only while a response is handled (for example "Signing you in…"); the element is hidden otherwise.
  * @fires {AuthSignedInEvent} auth-signed-in - The response was valid and its session stored; detail has the ID token's claims, scope and expiry, never a token.
  * @fires {AuthErrorEvent} auth-error - The response was an error or failed a check, or the token endpoint refused the code (`invalid_grant`: a wrong verifier, a used code, a code of another client); nothing was stored.
  */
@@ -42,6 +42,8 @@ export class AuthCallbackElement extends ReactiveElement {
         if (params !== null) history.replaceState(history.state, '', location.pathname + location.search);
       }
       if (!params) return;
+      // Its content ("Signing you in…") shows only now, while a response is handled.
+      this.toggleAttribute('handling', true);
       // In the hidden iframe of a silent sign-in or in a sign-in popup: the raw response goes to the page that
       // opened it, on this origin only; that page checks it. A popup then closes.
       const via = handOff(params.state);
@@ -57,11 +59,17 @@ export class AuthCallbackElement extends ReactiveElement {
       const back = new URL(transaction.returnTo);
       // returnTo was recorded by createTransaction on this origin; the response cannot choose it.
       if (back.origin === location.origin && back.pathname + back.search !== location.pathname + location.search) {
-        location.replace(back.href);
+        return location.replace(back.href);
       }
+      this.removeAttribute('handling');
     } catch (error) {
+      this.removeAttribute('handling');
       this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
     }
+  }
+
+  static override get styles(): CSSStyleSheet {
+    return sheet(':host(:not([handling])){display:none}');
   }
 
   protected override createRenderRoot() {

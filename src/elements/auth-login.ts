@@ -59,9 +59,12 @@ export class AuthLoginElement extends AuthButtonElement {
       if (store.session?.expiresAt !== expiresAt && store.signedIn) return true;
       return expiresAt !== this.#failed && ((await this.loginSilently()) || ((this.#failed = expiresAt), false));
     };
-    // One renewal at a time per store across this origin's tabs (Web Locks); in this tab the silent sign-in is shared.
-    return navigator.locks ? navigator.locks.request(`auth-elements:renew:${store.name}`, renew) : renew();
+    // One renewal at a time per store across this origin's tabs (Web Locks); in this tab, callers share the one
+    // running (a thousand <auth-fetch> near expiry wait for it without reading storage a thousand times).
+    return (this.#renewing ??= ((navigator.locks ? navigator.locks.request(`auth-elements:renew:${store.name}`, renew) : renew()) as Promise<boolean>)
+      .finally(() => (this.#renewing = undefined)));
   };
+  #renewing: Promise<boolean> | undefined;
 
   /** OpenID issuer URL; endpoints come from `<issuer>/.well-known/openid-configuration`. */
   declare issuer: string | null;
@@ -78,14 +81,14 @@ export class AuthLoginElement extends AuthButtonElement {
    * (the code comes back in the fragment and is exchanged at the token endpoint; a refresh token, if the provider
    * issues one, renews without an iframe). Unknown values fall back to the default.
    */
-  declare responseType: string;
+  declare responseType: 'id_token token' | 'id_token' | 'token' | 'code';
   /** Where the provider sends the response; default: this page without query and fragment. Must be on this origin. */
   declare redirectUri: string | null;
   /**
    * Where the session is kept: `session` (default: this tab), `local` (every tab, survives restarts, so a token
    * stays on the device until it expires or sign-out) or `memory` (this page only). Unknown values mean `session`.
    */
-  declare storage: string;
+  declare storage: 'session' | 'local' | 'memory';
   /**
    * Space-separated origins, besides this page's and the audience's, that may receive the access token.
    * Every origin listed gets the user's token: list only APIs you trust.
@@ -106,7 +109,7 @@ export class AuthLoginElement extends AuthButtonElement {
    * `redirect` (default): the page leaves for the provider and comes back. `popup`: the provider opens in a popup
    * and this page stays (its answer page, `silent-redirect-uri` or the redirect URI, needs `<auth-callback>`).
    */
-  declare mode: string;
+  declare mode: 'redirect' | 'popup';
   /**
    * The provider's third-party-cookie check page (Keycloak: `<issuer>/protocol/openid-connect/3p-cookies/step1.html`).
    * When it says this browser blocks the provider's cookies in iframes, silent sign-in (`check-session`, `auto-renew`,

@@ -30,6 +30,36 @@ describe('<auth-callback>', () => {
   afterEach(clearStores);
   afterEach(resetPage);
 
+  describe('its content ("Signing you in…")', () => {
+    it('is hidden without a response, shown while one is handled, hidden again after', async () => {
+      setFragment('');
+      const idle = await fixture<AuthCallbackElement>(html`<auth-callback>Signing you in…</auth-callback>`);
+      await idle.complete;
+      expect(getComputedStyle(idle).display).to.equal('none');
+
+      const t = tenant();
+      const store = storeName();
+      const { url } = await startLogin(t, { store });
+      setFragment(await providerFragment(url));
+      const el = fixtureSync<AuthCallbackElement>(html`<auth-callback>Signing you in…</auth-callback>`);
+      expect(el.hasAttribute('handling')).to.equal(true);
+      await el.updateComplete;
+      expect(getComputedStyle(el).display).to.not.equal('none');
+      await el.complete;
+      expect(el.hasAttribute('handling')).to.equal(false);
+      expect(getComputedStyle(el).display).to.equal('none');
+      expect(getStore(store).signedIn).to.equal(true);
+    });
+
+    it('is hidden again after a failed response', async () => {
+      setFragment('#error=access_denied&state=nope');
+      const el = fixtureSync<AuthCallbackElement>(html`<auth-callback>Signing you in…</auth-callback>`);
+      expect(el.hasAttribute('handling')).to.equal(true);
+      await el.complete;
+      expect(el.hasAttribute('handling')).to.equal(false);
+    });
+  });
+
   describe('without a response in the fragment', () => {
     for (const fragment of ['', '#section', '#state=abc&foo=bar']) {
       it(`does nothing and keeps the fragment "${fragment}"`, async () => {
