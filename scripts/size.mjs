@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
-// 13,500 B for [core], [sessions], [fetch], <auth-user> and the code flow with PKCE ([pkce]), Lit's ReactiveElement
+// 13,600 B for [core], [sessions], [fetch], <auth-user> and the code flow with PKCE ([pkce]), Lit's ReactiveElement
 // (about 2.2 KB of it in the bundle) included. The first target was 10 KB; that held for [core] alone, not with every
 // feature on the same base (see docs/experiments/README.md for the measured Lit-free alternative, and BENCHMARKS.md).
-const BUDGET = 13500;
+const BUDGET = 13600;
 const file = 'dist/auth-elements.js';
 let code;
 try {

@@ -17,7 +17,8 @@ export type AuthErrorCode =
   | 'timeout'
   | 'popup_blocked'
   | 'popup_closed'
-  | 'third_party_cookies_blocked';
+  | 'third_party_cookies_blocked'
+  | 'invalid_session';
 
 /** What an `auth-error` event carries. Never contains a token. */
 export interface AuthErrorDetail {

@@ -1,6 +1,7 @@
 import type { StorageKind } from '../protocol/authorize.js';
 import type { Session } from '../protocol/callback.js';
 import type { IdTokenClaims } from '../protocol/id-token.js';
+import { AuthErrorEvent } from '../events.js';
 import { storages } from './storage.js';
 
 /** Called with the store's session (or `null`) when it changes, and when its access token expires. */
@@ -133,15 +134,22 @@ export class TokenStore {
   }
 
   #read(): Session | null {
+    let discarded = false;
     for (const adapter of Object.values(storages)) {
+      const raw = adapter.get(this.#key);
       try {
         // Nothing stored (`null`) parses as `null`, and removing nothing is harmless.
-        const value: unknown = JSON.parse(adapter.get(this.#key)!);
+        const value: unknown = JSON.parse(raw!);
         if (isSession(value)) return value;
       } catch {
         // Not JSON: dropped below like any other tampered value.
       }
+      discarded ||= raw !== null;
       adapter.remove(this.#key);
+    }
+    // Never trusted, never silent: the page hears of it (on the document, since no element owns a store).
+    if (discarded) {
+      queueMicrotask(() => document.dispatchEvent(new AuthErrorEvent({ error: 'invalid_session', errorDescription: `store ${this.name}: a stored value that is not a session was discarded` })));
     }
     return null;
   }

@@ -3,7 +3,8 @@
 // mounted afterwards all render, show "signed out", and no request goes out. An expired one is kept but not used.
 // Extra fields are ignored (and pollute no prototype). A pending sign-in edited by hand gives invalid_state.
 //
-// What the store does is drop the value silently: the elements show the signed-out state (no request is made).
+// The store drops the value and fires auth-error invalid_session on the document; the elements show the signed-out
+// state (no request is made).
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/define.js';
 import type { AuthErrorEvent } from '../../src/events.js';
@@ -114,7 +115,13 @@ describe('[hardening] storage tampering', function () {
           const t = tenant();
           const store = storeName();
           window[storage].setItem(storeKey(store), value(t));
+          const discarded = collect<{ error: string; errorDescription: string }>(document, 'auth-error');
           await expectSignedOutPage(t, store, what);
+          discarded.stop();
+          // Discarded with an auth-error: invalid_session, once, naming the store.
+          const named = discarded.events.filter((e) => e.detail.error === 'invalid_session');
+          expect(named, what).to.have.length(1);
+          expect(named[0]!.detail.errorDescription).to.contain(store);
           expect(getStore(store).session, what).to.equal(null);
           expect(window[storage].getItem(storeKey(store)), what).to.equal(null);
         });
@@ -126,8 +133,10 @@ describe('[hardening] storage tampering', function () {
     const t = tenant();
     const store = storeName();
     sessionStorage.setItem(storeKey(store), JSON.stringify(good(t)));
-    const { login, user } = await mountAll(t, store);
+    const { login, user, errors } = await mountAll(t, store);
     expect(login.hasAttribute('signed-in')).to.equal(true);
+    await sleep(0);
+    expect(errors.events.filter((e) => e.detail.error === 'invalid_session')).to.have.length(0);
     await waitUntil(() => user.querySelector('.name')?.textContent === 'Ada Lovelace', 'auth-user shows the claims', { timeout: 8000 });
   });
 
