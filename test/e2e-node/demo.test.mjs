@@ -4,18 +4,12 @@
 // verifying the tokens. Debian's Chromium driven by playwright-core. Run with `node --test test/e2e-node/` (after
 // `npm run build`; npm test does both).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startDemo } from '../../demo/demo.mjs';
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
+import { ensureBundle } from './bundle.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BUNDLE = fileURLToPath(new URL('../../dist/auth-elements.js', import.meta.url));
 const STORE_KEY = 'auth-elements:store:default';
 const AUTH_EVENTS = ['auth-login', 'auth-signed-in', 'auth-signed-out', 'auth-response', 'auth-error', 'appointment-added'];
 /** Per browser step (a click, a navigation, a wait). */
@@ -28,22 +22,7 @@ let providerOrigin;
 let browser;
 
 before(async () => {
-  if (!existsSync(BUNDLE)) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-  } else {
-    // npm test builds first; run alone, this file tests whatever dist/ holds, so say when src/ is newer.
-    const built = (await stat(BUNDLE)).mtimeMs;
-    const sources = await readdir(join(ROOT, 'src'), { recursive: true, withFileTypes: true });
-    const newer = [];
-    for (const entry of sources.filter((e) => e.isFile())) {
-      const path = join(entry.parentPath ?? entry.path, entry.name);
-      if ((await stat(path)).mtimeMs > built) newer.push(relative(ROOT, path));
-    }
-    if (newer.length) {
-      process.stderr.write(`warning: dist/auth-elements.js is older than ${newer.join(', ')}: run npm run build\n`);
-    }
-  }
+  await ensureBundle();
   demo = await startDemo({ pagesPort: 0, providerPort: 0, apiPort: 0, keysFile: null, quiet: true });
   pagesOrigin = new URL(demo.urls.pages).origin;
   apiOrigin = new URL(demo.urls.api).origin;

@@ -7,22 +7,17 @@
 // Silent authentication (`<auth-login check-session>` and `auto-renew`) is tested against the same provider:
 // `prompt=none` in a hidden iframe whose answer page is /callback.html (the script and `<auth-callback>` only).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startApi } from '../../demo/server/api.mjs';
 import { close, listen } from '../../demo/server/net.mjs';
 import { startProvider } from '../../demo/server/provider.mjs';
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
+import { BUNDLE, ensureBundle } from './bundle.mjs';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BUNDLE = fileURLToPath(new URL('../../dist/auth-elements.js', import.meta.url));
 const STORE_KEY = 'auth-elements:store:default';
 const AUTH_EVENTS = ['auth-login', 'auth-signed-in', 'auth-signed-out', 'auth-response', 'auth-error'];
 /** Per browser step (a click, a navigation, a wait). */
@@ -154,22 +149,7 @@ async function startStack({ accessTokenTtl } = {}) {
 }
 
 before(async () => {
-  if (!existsSync(BUNDLE)) {
-    const build = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(build.status, 0, `npm run build failed:\n${build.stdout}\n${build.stderr}`);
-  } else {
-    // npm test builds first; run alone, this file tests whatever dist/ holds, so say when src/ is newer.
-    const built = (await stat(BUNDLE)).mtimeMs;
-    const sources = await readdir(join(ROOT, 'src'), { recursive: true, withFileTypes: true });
-    const newer = [];
-    for (const entry of sources.filter((e) => e.isFile())) {
-      const path = join(entry.parentPath ?? entry.path, entry.name);
-      if ((await stat(path)).mtimeMs > built) newer.push(relative(ROOT, path));
-    }
-    if (newer.length) {
-      process.stderr.write(`warning: dist/auth-elements.js is older than ${newer.join(', ')}: run npm run build\n`);
-    }
-  }
+  await ensureBundle();
   bundle = await readFile(BUNDLE);
 
   pageServer = await startPageServer();
