@@ -90,8 +90,9 @@ export async function refreshSession(config: SignInConfig, previous: Session, re
  * after the checks their origin requires: `token_type` Bearer, `expires_in`, and the ID token.
  */
 async function sessionOf(params: Record<string, string>, tx: Transaction, options: RequestOptions, code?: string, previous?: Session): Promise<Session> {
-  // An empty token is no token.
-  const { access_token: accessToken = undefined, id_token: idToken, expires_in: expiresIn } = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== ''));
+  // Text only (a token endpoint's JSON may hold numbers, or anything): an empty or non-text value is no value.
+  params = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== '' && /^(string|number)$/.test(typeof value)).map(([name, value]) => [name, `${value}`]));
+  const { access_token: accessToken, id_token: idToken, expires_in: expiresIn } = params;
   // The token endpoint's answer has an access token, and for a code (scope openid) an ID token.
   const types = (previous ? 'token' : code ? 'id_token token' : tx.responseType).split(' ');
   if (types.includes('id_token') && !idToken) fail('invalid_response', 'id_token missing');

@@ -11,6 +11,16 @@ import { apiOf, issuerOf, resetPage, tenant } from '../helpers/idp.js';
 const BASE64URL_256 = /^[A-Za-z0-9_-]{43}$/;
 const metadata = { issuer: 'https://idp.example/', authorization_endpoint: 'https://idp.example/authorize', jwks_uri: 'https://idp.example/jwks', token_endpoint: 'https://idp.example/token' };
 
+describe('code flow: a token endpoint answer of the wrong types', () => {
+  afterEach(resetPage);
+
+  it('an access_token that is not text is no access token: invalid_response, nothing returned', async () => {
+    const { params } = await codeResponse(tenant('oddjson-'));
+    const error = await expectAuthError(() => handleResponse(params), 'invalid_response');
+    expect(error.message).to.contain('access_token missing');
+  });
+});
+
 describe('code flow: the authorization request', () => {
   afterEach(resetPage);
 

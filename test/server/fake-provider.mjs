@@ -12,6 +12,7 @@
 //   badissuer-…  the discovery document claims issuer ORIGIN/idp/other
 //   notoken-…    the discovery document has no token_endpoint
 //   badchash-…   ID tokens from the token endpoint carry the c_hash of another code
+//   oddjson-…    the token endpoint's JSON has an object for access_token and a number for scope
 //
 // Routes (T = tenant, ORIGIN = http://<Host header>):
 //   GET  /idp/T/.well-known/openid-configuration   discovery document
@@ -267,6 +268,8 @@ async function token(ctx, t) {
   const answer = Object.fromEntries(await issueTokens(ctx, t, grant, { idToken: grant.scope.split(' ').includes('openid'), accessToken: true, code }));
   answer.expires_in = 3600;
   answer.refresh_token = randomBytes(24).toString('base64url');
+  // `oddjson-` tenants answer with JSON of the wrong types: an object for the access token, a number for the scope.
+  if (t.name.startsWith('oddjson-')) Object.assign(answer, { access_token: { value: answer.access_token }, scope: 42 });
   const { clientId: owner, scope, audience, nonce, family } = grant;
   t.refreshTokens.set(answer.refresh_token, { clientId: owner, scope, audience, nonce, family });
   return send(ctx, 200, answer);
