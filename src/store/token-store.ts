@@ -122,9 +122,13 @@ export class TokenStore {
     }
   }
 
-  /** Whether `session` is the same user's as the current one (so the refresh token still goes with it). */
+  /**
+   * Whether `session` is the same user's as the current one, at the same provider and client (so the refresh token
+   * still goes with it, and is never sent to another issuer's token endpoint).
+   */
   #sameUser(session: Session | null): boolean {
-    return !!session && session.claims?.sub === this.session?.claims?.sub;
+    const current = this.session;
+    return !!session?.claims && !!current && session.issuer === current.issuer && session.clientId === current.clientId && session.claims.sub === current.claims?.sub;
   }
 
   /** The session while its token has not expired (no expiry: `undefined <= now` is false). */

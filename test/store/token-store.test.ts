@@ -259,6 +259,16 @@ describe('token store', () => {
       expect(store.refreshToken).to.equal(undefined);
     });
 
+    it('is dropped for the same sub at another issuer or client, or for a session without an ID token (never sent to another token endpoint)', () => {
+      const store = fresh();
+      for (const other of [{ issuer: 'https://other-idp.example/' }, { clientId: 'other-app' }, { idToken: undefined, claims: undefined }]) {
+        store.set(session({ refreshToken: 'rt-1' }));
+        expect(store.refreshToken).to.equal('rt-1');
+        store.set(session(other));
+        expect(store.refreshToken, JSON.stringify(other)).to.equal(undefined);
+      }
+    });
+
     it('is dropped by clear(), and is there before subscribers hear of the session', () => {
       const store = fresh();
       const heard: unknown[] = [];
