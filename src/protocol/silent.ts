@@ -23,20 +23,27 @@ export function silentSignIn(config: SignInConfig, timeout = 10_000, refresh?: [
   const key = config.store || 'default';
   let running = inflight.get(key);
   if (!running) {
-    const frame = document.createElement('iframe');
-    frame.hidden = true;
-    running = refresh ? refreshSession(config, ...refresh) : answer(cookiesBlocked(config.thirdPartyCheck, timeout).then((blocked) => {
-      if (blocked) fail('third_party_cookies_blocked', 'this browser keeps the provider\'s cookies out of iframes, so silent sign-in cannot work: sign in with a redirect or a popup');
-      return startSignIn(config, {}, 'silent');
-    }), frame, timeout, (url) => {
-      frame.src = url;
-      document.body.append(frame);
-    }).finally(() => frame.remove()) as Promise<Result>;
+    running = refresh ? refreshSession(config, ...refresh) : inFrame(config, timeout);
     inflight.set(key, running);
     running.finally(() => inflight.delete(key)).catch(() => {});
   }
   return running;
 }
+
+/** `prompt=none` in a hidden iframe (after the third-party-cookie check, if any); the iframe is always removed. */
+function inFrame(config: SignInConfig, timeout: number): Promise<Result> {
+  const frame = hiddenFrame();
+  const started = cookiesBlocked(config.thirdPartyCheck, timeout).then((blocked) => {
+    if (blocked) fail('third_party_cookies_blocked', 'this browser keeps the provider\'s cookies out of iframes, so silent sign-in cannot work: sign in with a redirect or a popup');
+    return startSignIn(config, {}, 'silent');
+  });
+  return answer(started, frame, timeout, (url) => {
+    frame.src = url;
+    document.body.append(frame);
+  }).finally(() => frame.remove()) as Promise<Result>;
+}
+
+const hiddenFrame = () => Object.assign(document.createElement('iframe'), { hidden: true });
 
 const checks = new Map<string, Promise<boolean>>();
 
@@ -49,8 +56,7 @@ async function cookiesBlocked(url: string | null | undefined, timeout: number): 
   if (!url) return false;
   let check = checks.get(url);
   if (!check) {
-    const frame = document.createElement('iframe');
-    frame.hidden = true;
+    const frame = hiddenFrame();
     frame.src = secureUrl(url, 'third-party-check', location.href).href;
     const listeners = new AbortController();
     check = new Promise<boolean>((resolve) => {
