@@ -41,6 +41,8 @@ export default {
       },
     }),
   ],
-  testFramework: { config: { timeout: 3000 } },
+  // Generous: a wait here is a browser, an iframe or a provider round trip on a 2-core machine that may be busy; a test
+  // that hangs still fails, and no test sleeps to synchronise.
+  testFramework: { config: { timeout: 20000 } },
   middleware: [fakeProvider, fixtures],
 };
