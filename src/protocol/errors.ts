@@ -18,7 +18,8 @@ export type AuthErrorCode =
   | 'popup_blocked'
   | 'popup_closed'
   | 'third_party_cookies_blocked'
-  | 'invalid_session';
+  | 'invalid_session'
+  | 'storage_unavailable';
 
 /** What an `auth-error` event carries. Never contains a token. */
 export interface AuthErrorDetail {
@@ -55,12 +56,36 @@ export function fail(code: AuthErrorCode | (string & {}), message: string): neve
   throw new AuthError(code, message);
 }
 
-/** The `auth-error` detail for anything thrown: unknown failures become `network_error` (or `timeout`). */
+/**
+ * The `storage_unavailable` error for a Web Storage call that threw `error` (a browser blocking storage throws
+ * `SecurityError`; a full one, `QuotaExceededError`): names the storage, the exception and what was done about it.
+ */
+export function storageError(area: string, error: unknown, outcome: string): AuthError {
+  return new AuthError('storage_unavailable', `${area} threw ${(error as Error | null)?.name ?? error}: ${outcome}`, { cause: error });
+}
+
+/**
+ * The `auth-error` detail for anything thrown: unknown failures become `network_error` (or `timeout`, or
+ * `storage_unavailable` for the DOMExceptions Web Storage throws, should one get past the storage boundary).
+ */
 export function errorDetail(error: unknown): AuthErrorDetail {
-  if (!(error instanceof AuthError)) return { error: (error as Error | null)?.name === 'TimeoutError' ? 'timeout' : 'network_error', errorDescription: String((error as Error | null)?.message ?? error) };
+  if (!(error instanceof AuthError)) {
+    const { name, message } = Object(error) as Partial<Error>;
+    const storage = error instanceof DOMException && /^(Security|QuotaExceeded)Error$/.test(name!);
+    return { error: storage ? 'storage_unavailable' : name === 'TimeoutError' ? 'timeout' : 'network_error', errorDescription: String(message ?? error) };
+  }
   const detail: AuthErrorDetail = { error: error.code, errorDescription: error.message };
   if (error.status !== undefined) detail.status = error.status;
   return detail;
+}
+
+/** `action()`'s result, or `null` when it throws. */
+export function attempt<T>(action: () => T): T | null {
+  try {
+    return action();
+  } catch {
+    return null;
+  }
 }
 
 /** True for an abort caused by our own cleanup or by a newer request (not a failure). */

@@ -1,8 +1,12 @@
 import type { StorageKind } from '../protocol/authorize.js';
+import { attempt } from '../protocol/errors.js';
 
 /** The small interface a token store keeps its session behind. */
 export interface StorageAdapter {
+  /** What it is called in error descriptions: `sessionStorage`, `localStorage` or `memory`. */
+  readonly name: string;
   get(key: string): string | null;
+  /** Throws what the storage throws when it refuses (blocked: `SecurityError`; full: `QuotaExceededError`). */
   set(key: string, value: string): void;
   remove(key: string): void;
   /** Every key held. */
@@ -11,10 +15,14 @@ export interface StorageAdapter {
 
 /**
  * Web Storage behind the adapter interface. Storage can be unavailable (disabled cookies, sandboxed frames, full
- * quota); the store then behaves as empty rather than breaking the page.
+ * quota): reads then find nothing and removals do nothing, rather than breaking the page; a write throws, so the
+ * store can keep the session in memory and say so.
  */
-function webStorage(area: () => Storage): StorageAdapter {
+function webStorage(name: 'sessionStorage' | 'localStorage'): StorageAdapter {
+  // The getter itself throws where storage is blocked (HTML: the sessionStorage getter), so it is read on each call.
+  const area = () => globalThis[name];
   return {
+    name,
     get: (key) => attempt(() => area().getItem(key)),
     set: (key, value) => area().setItem(key, value),
     // Nothing is stored where storage is unavailable.
@@ -23,20 +31,11 @@ function webStorage(area: () => Storage): StorageAdapter {
   };
 }
 
-/** `action()`'s result, or `null` when it throws. */
-function attempt<T>(action: () => T): T | null {
-  try {
-    return action();
-  } catch {
-    return null;
-  }
-}
-
 const memory = new Map<string, string>();
 
 /** The adapters by kind: `session` (this tab, survives reloads), `local` (every tab, survives restarts), `memory` (this page). */
 export const storages: Record<StorageKind, StorageAdapter> = {
-  memory: { get: (key) => memory.get(key) ?? null, set: (key, value) => memory.set(key, value), remove: (key) => memory.delete(key), keys: () => [...memory.keys()] },
-  session: webStorage(() => sessionStorage),
-  local: webStorage(() => localStorage),
+  memory: { name: 'memory', get: (key) => memory.get(key) ?? null, set: (key, value) => memory.set(key, value), remove: (key) => memory.delete(key), keys: () => [...memory.keys()] },
+  session: webStorage('sessionStorage'),
+  local: webStorage('localStorage'),
 };
