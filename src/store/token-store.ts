@@ -2,6 +2,7 @@ import type { StorageKind } from '../protocol/authorize.js';
 import type { Session } from '../protocol/callback.js';
 import type { IdTokenClaims } from '../protocol/id-token.js';
 import { AuthErrorEvent } from '../events.js';
+import { storageError, type AuthError } from '../protocol/errors.js';
 import { storages } from './storage.js';
 
 /** Called with the store's session (or `null`) when it changes, and when its access token expires. */
@@ -88,15 +89,20 @@ export class TokenStore {
   /**
    * Stores a validated session in `storage` (and removes it from the other kinds), then notifies subscribers. Its
    * `refreshToken` stays in memory (see {@link refreshToken}); a session without one keeps the current refresh token
-   * if it is the same user's (a refresh that did not rotate it).
+   * if it is the same user's (a refresh that did not rotate it). When `storage` refuses the write (blocked storage:
+   * `SecurityError`; full: `QuotaExceededError`), the session is kept in this page's memory instead and the store
+   * is signed in all the same: returns that `storage_unavailable` error, to be told to the page; never throws for it.
    */
-  set(session: Session, storage: StorageKind = 'session'): void {
+  set(session: Session, storage: StorageKind = 'session'): AuthError | undefined {
     const { refreshToken = this.#sameUser(session) ? this.#refreshToken : undefined, ...stored } = session;
     this.#refreshToken = refreshToken;
-    this.#write(stored, storage);
+    return this.#write(stored, storage);
   }
 
-  /** Signs the store out: removes the session from every storage kind (and the refresh token) and notifies subscribers. */
+  /**
+   * Signs the store out: removes the session from every storage kind (and the refresh token) and notifies
+   * subscribers. Never throws: a storage that refuses the removal holds nothing this page could read anyway.
+   */
   clear(): void {
     this.#refreshToken = undefined;
     this.#write(null);
@@ -158,13 +164,28 @@ export class TokenStore {
     return null;
   }
 
-  /** Keeps `session` in the `storage` kind only (in none for `null`), then notifies. */
-  #write(session: Session | null, storage?: StorageKind): void {
+  /**
+   * Keeps `session` in the `storage` kind only (in none for `null`), then notifies. A storage that refuses it leaves
+   * the session in memory (the `memory` adapter too, so {@link reload} finds it) and gives the error to report.
+   */
+  #write(session: Session | null, storage?: StorageKind): AuthError | undefined {
+    const value = JSON.stringify(session);
+    let refused: AuthError | undefined;
     for (const [kind, adapter] of Object.entries(storages)) {
-      if (kind === storage) adapter.set(this.#key, JSON.stringify(session));
-      else adapter.remove(this.#key);
+      if (kind !== storage) adapter.remove(this.#key);
+      else {
+        try {
+          adapter.set(this.#key, value);
+        } catch (error) {
+          refused = storageError(adapter.name, error, `store ${this.name} keeps the session in this page's memory only (lost on reload)`);
+          // A value left there from before (a full storage keeps the old one) must not come back on the next page.
+          adapter.remove(this.#key);
+          storages.memory.set(this.#key, value);
+        }
+      }
     }
     this.#update(session);
+    return refused;
   }
 
   #update(session: Session | null): void {
