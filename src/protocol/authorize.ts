@@ -1,4 +1,4 @@
-import { fail } from './errors.js';
+import { attempt, fail, storageError } from './errors.js';
 import { discover, resolveIssuer, secureUrl, type ProviderMetadata } from './discovery.js';
 import { randomToken } from './encoding.js';
 import type { RequestOptions } from './http.js';
@@ -38,7 +38,10 @@ export interface SignInConfig {
   thirdPartyCheck?: string | null;
 }
 
-/** A pending sign-in, kept in sessionStorage from the redirect to the provider until its response arrives. */
+/**
+ * A pending sign-in, kept in sessionStorage from the redirect to the provider until its response arrives (a popup or
+ * silent one in this page's memory where sessionStorage refuses it).
+ */
 export interface Transaction {
   state: string;
   nonce: string;
@@ -67,6 +70,11 @@ export interface Transaction {
 /** A pending sign-in older than this is refused. */
 export const TRANSACTION_LIFETIME = 600_000; // 10 minutes
 const TX_PREFIX = 'auth-elements:tx:';
+/**
+ * Pending popup and silent sign-ins (and their tombstones) that sessionStorage refused: their answer comes back to
+ * this page, so this page's memory can hold them, under the same rules.
+ */
+const inMemory = new Map<string, string>();
 
 /**
  * Checks the configuration and makes a new pending sign-in with a fresh 256-bit `state` and `nonce` (and, for the
@@ -112,22 +120,40 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
   return tx;
 }
 
-/** The JSON value of a sessionStorage entry: `null` when there is none, `undefined` when it is not JSON. */
+/** The raw entry for `key`, in this page's memory or in sessionStorage (`null`: none); throws what sessionStorage throws. */
+const entry = (key: string) => inMemory.get(key) ?? sessionStorage.getItem(key);
+
+/** The JSON value of an entry: `null` when there is none (or sessionStorage is unavailable), `undefined` when it is not JSON. */
 function read(key: string): (Partial<Transaction> & { used?: 1 }) | null | undefined {
   try {
-    return JSON.parse(sessionStorage.getItem(key)!);
+    return JSON.parse(attempt(() => entry(key))!);
   } catch {
     return undefined;
   }
 }
 
-/** Records a pending sign-in in sessionStorage (and drops those that can no longer complete). */
+/**
+ * Records a pending sign-in in sessionStorage (and drops those that can no longer complete). Where sessionStorage
+ * refuses it (blocked: `SecurityError`; full: `QuotaExceededError`), a popup or silent sign-in is kept in this page's
+ * memory, since its answer comes back here; a redirect sign-in throws `storage_unavailable`, since the page it
+ * leaves for the provider could never check the response.
+ */
 export function saveTransaction(tx: Transaction): void {
+  const key = TX_PREFIX + tx.state;
+  const value = JSON.stringify(tx);
   // Removes pending sign-ins (and tombstones of used ones) that can no longer complete.
-  for (const key of Object.keys(sessionStorage)) {
-    if (key.startsWith(TX_PREFIX) && !(tx.createdAt - read(key)?.createdAt! <= TRANSACTION_LIFETIME)) sessionStorage.removeItem(key);
+  for (const old of [...inMemory.keys(), ...(attempt(() => Object.keys(sessionStorage)) ?? [])]) {
+    if (old.startsWith(TX_PREFIX) && !(tx.createdAt - read(old)?.createdAt! <= TRANSACTION_LIFETIME)) {
+      inMemory.delete(old);
+      attempt(() => sessionStorage.removeItem(old));
+    }
   }
-  sessionStorage.setItem(TX_PREFIX + tx.state, JSON.stringify(tx));
+  try {
+    sessionStorage.setItem(key, value);
+  } catch (error) {
+    if (!tx.via) throw storageError('sessionStorage', error, 'a redirect sign-in needs it to check the response, so it was not started');
+    inMemory.set(key, value);
+  }
 }
 
 /**
@@ -161,7 +187,8 @@ export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction, challe
 /**
  * Starts a sign-in: the pending transaction and the URL to send the user to. The transaction is checked and saved
  * synchronously, on the call (a popup opened right after gets a copy of this tab's sessionStorage with it); then the
- * provider is discovered for the URL.
+ * provider is discovered for the URL. A redirect sign-in that sessionStorage refuses fails here with
+ * `storage_unavailable`, before any request and before the page could leave.
  */
 export async function startSignIn(config: SignInConfig, options: RequestOptions = {}, via?: SignInMode): Promise<{ url: string; transaction: Transaction }> {
   const transaction = createTransaction(config, location, via);
@@ -174,8 +201,9 @@ export async function startSignIn(config: SignInConfig, options: RequestOptions 
 }
 
 /**
- * Takes the pending sign-in for a response's `state` out of sessionStorage: exact match, single use, at most
- * {@link TRANSACTION_LIFETIME} old. Throws `invalid_state` saying which of those failed.
+ * Takes the pending sign-in for a response's `state` out of sessionStorage (or this page's memory, see
+ * {@link saveTransaction}): exact match, single use, at most {@link TRANSACTION_LIFETIME} old. Throws `invalid_state`
+ * saying which of those failed.
  * @see https://www.rfc-editor.org/rfc/rfc6749#section-10.12
  */
 export function takeTransaction(state: string | null | undefined, now = Date.now()): Transaction {
@@ -185,8 +213,10 @@ export function takeTransaction(state: string | null | undefined, now = Date.now
   const tx = read(key);
   if (tx === null) fail('invalid_state', 'unknown state: no pending sign-in in this tab has it (started in another tab or browser, storage cleared, or state altered)');
   if (tx?.used) fail('invalid_state', 'state already used: a sign-in response is accepted once (replayed callback URL)');
-  // A used sign-in leaves a tombstone until it would have expired, so a replay is named as such.
-  sessionStorage.setItem(key, JSON.stringify({ used: 1, createdAt: tx?.createdAt ?? 0 }));
+  // A used sign-in leaves a tombstone (where it was) until it would have expired, so a replay is named as such.
+  const tombstone = JSON.stringify({ used: 1, createdAt: tx?.createdAt ?? 0 });
+  if (inMemory.has(key)) inMemory.set(key, tombstone);
+  else sessionStorage.setItem(key, tombstone);
   // Every field used later has its type: a hand-edited entry is refused here, not trusted or crashed on later.
   const strings = ['nonce', 'issuer', 'clientId', 'redirectUri', 'responseType', 'scope', 'store', 'storage', 'returnTo'] as const;
   if (!tx || tx.state !== state || strings.some((name) => typeof tx[name] !== 'string') || typeof tx.createdAt !== 'number' || typeof tx.leeway !== 'number'
@@ -201,7 +231,14 @@ export function takeTransaction(state: string | null | undefined, now = Date.now
 /**
  * Where the response for `state` goes when its sign-in ran in another window (`silent`: a hidden iframe, `popup`):
  * to the page that opened that window. Reads without consuming; the page that started it still checks everything.
+ * Where sessionStorage is unavailable, this window cannot know (its opener or parent kept the sign-in in memory):
+ * a frame hands off to its parent, a window with an opener to that opener; they check origin, window and state.
  */
 export function handOff(state: string | undefined): SignInMode | undefined {
+  try {
+    entry(TX_PREFIX + state);
+  } catch {
+    return parent !== window ? 'silent' : opener ? 'popup' : undefined;
+  }
   return read(TX_PREFIX + state)?.via;
 }
