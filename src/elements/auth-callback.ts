@@ -19,7 +19,7 @@ import { storeSession } from './signed-in.js';
  * @tagname auth-callback
  * @slot - Shown only while a response is handled (for example "Signing you in…"); the element is hidden otherwise.
  * @fires {AuthSignedInEvent} auth-signed-in - The response was valid and its session stored; detail has the ID token's claims, scope and expiry, never a token.
- * @fires {AuthErrorEvent} auth-error - The response was an error or failed a check, or the token endpoint refused the code (`invalid_grant`: a wrong verifier, a used code, a code of another client); nothing was stored.
+ * @fires {AuthErrorEvent} auth-error - The response was an error or failed a check, or the token endpoint refused the code (`invalid_grant`: a wrong verifier, a used code, a code of another client); nothing was stored. Or, after `auth-signed-in`, `storage_unavailable`: the session could not be written to its storage and is kept in this page's memory only.
  */
 export class AuthCallbackElement extends ReactiveElement {
   /** Settles when the response in the fragment (if any) has been handled; for tests and pages that await it. */
