@@ -1,6 +1,7 @@
 import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
 import { AuthErrorEvent } from '../events.js';
+import type { SignInConfig } from '../protocol/authorize.js';
 import { errorDetail } from '../protocol/errors.js';
 import { button, sheet } from './dom.js';
 
@@ -24,7 +25,12 @@ export abstract class AuthButtonElement extends ReactiveElement {
     signedIn: { type: Boolean, attribute: 'signed-in', reflect: true },
   };
 
-  protected storeController = new StoreController(this, () => this.store);
+  protected storeController = new StoreController(this, () => this.store, undefined, () => this.config);
+
+  /** The sign-in configuration this element gives its store's lifecycle (`<auth-login>`: itself). */
+  protected get config(): SignInConfig | undefined {
+    return undefined;
+  }
   /** Disabled while an action runs: its `disabled` is the element's busy state. */
   #button: HTMLButtonElement;
 

@@ -6,7 +6,7 @@ import { errorDetail } from '../protocol/errors.js';
 import { MESSAGE_KEY } from '../protocol/silent.js';
 import { handlingResponse } from '../store/token-store.js';
 import { sheet, slot } from './dom.js';
-import { storeSession } from './signed-in.js';
+import { storeSession } from '../session/signed-in.js';
 
 /**
  * Completes sign-in on the redirect page: reads the provider's response from the URL fragment, removes it from the

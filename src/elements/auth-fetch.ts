@@ -4,6 +4,7 @@ import { AuthErrorEvent, AuthResponseEvent, type AuthResponseDetail } from '../e
 import { errorDetail, isAbort } from '../protocol/errors.js';
 import { callApi, type ApiRequest } from '../protocol/request.js';
 import { render } from '../render/stamp.js';
+import { lifecycleOf } from '../session/lifecycle.js';
 import { responseHandled, type TokenStore } from '../store/token-store.js';
 import { sheet, slot } from './dom.js';
 
@@ -13,10 +14,11 @@ const STATES = ['signed-out', 'loading', 'error', 'empty'];
  * Calls an API with the store's access token as `Authorization: Bearer`, declaratively, and shows the answer with no
  * page script: a `<template>` inside it is filled with the JSON answer (`data-field`, `data-attr-NAME`, `data-items`),
  * a child `<form>` is sent on submit, and the element's state shows through reflected attributes and named slots.
- * The token goes only to allowed origins (this page's, the audience's and `<auth-login allowed-origins>`); a newer
- * request, a `url` change or removal from the page aborts the request in flight, silently. A token about to expire
- * is renewed first, and a token the API refuses as `invalid_token` is renewed once and the request retried once
- * (through the store's `<auth-login>`).
+ * The token goes only to allowed origins (this page's, the audience's and `<auth-login allowed-origins>`). A newer
+ * GET, a `url` change or removal from the page aborts the GET in flight, silently; a write (a form submit, or any
+ * method but GET and HEAD) is never aborted, and ends in `auth-response` or a visible `auth-error` with the form's
+ * values kept. A token past its renewal point is renewed first, and a token the API refuses as `invalid_token` is
+ * renewed once and the request retried once (by the store's lifecycle, with or without an `<auth-login>` on the page).
  *
  * @summary Calls a protected API and renders its answer.
  * @tagname auth-fetch
@@ -54,12 +56,19 @@ export class AuthFetchElement extends ReactiveElement {
   };
 
   #store = new StoreController(this, () => this.store, (store) => this.#tokenChanged(store));
-  #request: AbortController | undefined;
+  /** The GET in flight (latest wins); writes are not tracked: nothing aborts them. */
+  #get: AbortController | undefined;
   #requestUrl: string | null = null;
+  /** Requests in flight, writes included: `loading` while any is. */
+  #inflight = 0;
+  /** Forms being sent: a second submit of one of them is dropped. */
+  #sending = new Set<HTMLFormElement>();
+  /** The token of the last request sent. */
   #token: string | undefined;
+  /** Whose answer is shown (issuer and subject) after a success; `undefined` after a failure. */
+  #outcome: string | undefined;
   #listeners: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #form: HTMLFormElement | undefined;
   #stamped: Node[] = [];
   #message: HTMLElement | undefined;
 
@@ -123,7 +132,7 @@ export class AuthFetchElement extends ReactiveElement {
     super.disconnectedCallback();
     this.#listeners?.abort();
     clearTimeout(this.#timer);
-    this.#request?.abort();
+    this.#get?.abort();
   }
 
   protected override createRenderRoot() {
@@ -145,7 +154,7 @@ export class AuthFetchElement extends ReactiveElement {
   protected override updated(changed: PropertyValues<this>): void {
     this.setAttribute('aria-busy', String(this.loading));
     // The answer for a URL the element no longer shows must not be reported.
-    if (changed.has('url') && this.#requestUrl !== this.url) this.#request?.abort();
+    if (changed.has('url') && this.#requestUrl !== this.url) this.#get?.abort();
     if (this.auto && this.url && (changed.has('url') || changed.has('auto') || changed.has('store'))) this.#queue();
   }
 
@@ -159,10 +168,18 @@ export class AuthFetchElement extends ReactiveElement {
   }
 
   async #run(request: ApiRequest, form?: HTMLFormElement): Promise<AuthResponseDetail | undefined> {
-    this.#request?.abort();
-    const controller = (this.#request = new AbortController());
+    // A write (every form submit, and any method but GET and HEAD) is never aborted: not by a newer request, a token
+    // change, a renewal, a url change or removal from the page; the server may already have done it. GETs are
+    // latest-wins: a newer one aborts the one in flight.
+    const write = !!form || !/^(GET|HEAD)$/i.test(request.method || 'GET');
+    const controller = new AbortController();
     const { signal } = controller;
-    this.#requestUrl = this.url;
+    if (!write) {
+      this.#get?.abort();
+      this.#get = controller;
+      this.#requestUrl = this.url;
+    }
+    this.#inflight++;
     this.loading = true;
     this.error = false;
     const buttons = [...(form?.querySelectorAll<HTMLButtonElement>('button:not([type]),[type=submit]') ?? [])].filter((b) => !b.disabled);
@@ -172,16 +189,21 @@ export class AuthFetchElement extends ReactiveElement {
       // Not before the page's own sign-in response (or check-session) is handled: no login_required flash.
       await responseHandled();
       const { store } = this.#store;
-      const call = () => callApi(request, { accessToken: (this.#token = store.accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] }, { signal, timeout: this.timeout });
-      // A token about to expire is renewed first (when an <auth-login> of the store can); a token the API refuses
-      // as invalid_token (RFC 6750) is renewed once and the request retried once.
-      if ((store.session?.expiresAt ?? Infinity) - Date.now() < 60_000) await store.renewer?.();
-      const detail = await call().catch(async (error: { status?: number; cause?: unknown }) => {
-        if (error.status === 401 && error.cause === 'invalid_token' && (await store.renewer?.()) && !signal.aborted) return call();
+      const lifecycle = lifecycleOf(store);
+      // A token past its renewal point is renewed first (once per token, by the store's lifecycle).
+      await lifecycle.beforeRequest();
+      signal.throwIfAborted();
+      const call = (accessToken = store.accessToken) => callApi(request, { accessToken: (this.#token = accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] }, { signal, timeout: this.timeout });
+      const sent = store.accessToken;
+      // A token the API refuses as invalid_token (RFC 6750) is renewed once (unless just issued) and this request
+      // retried once with the new one; a second refusal is the API's answer (http_error 401), never another renewal.
+      const detail = await call(sent).catch(async (error: { status?: number; cause?: unknown }) => {
+        if (error.status === 401 && error.cause === 'invalid_token' && !signal.aborted && (await lifecycle.refused(sent))) return call();
         throw error;
       });
-      if (signal.aborted) return undefined;
+      signal.throwIfAborted();
       [this.#stamped, this.empty] = render(this, detail.data, this.#stamped);
+      this.#outcome = `${store.session?.issuer} ${store.session?.claims?.sub}`;
       if (form && !this.noReset) form.reset();
       this.dispatchEvent(new AuthResponseEvent(detail));
       if (this.emit) this.dispatchEvent(new CustomEvent(this.emit, { bubbles: true, composed: true, detail }));
@@ -189,6 +211,7 @@ export class AuthFetchElement extends ReactiveElement {
     } catch (error) {
       if (!isAbort(error) && !signal.aborted) {
         const detail = errorDetail(error);
+        this.#outcome = undefined;
         this.error = true;
         this.#message!.textContent = detail.errorDescription ?? detail.error;
         this.dispatchEvent(new AuthErrorEvent(detail));
@@ -196,10 +219,9 @@ export class AuthFetchElement extends ReactiveElement {
       return undefined;
     } finally {
       for (const button of buttons) button.disabled = false;
-      if (this.#request === controller) {
-        this.#request = undefined;
-        this.loading = false;
-      }
+      if (form) this.#sending.delete(form);
+      if (this.#get === controller) this.#get = undefined;
+      this.loading = !!--this.#inflight;
     }
   }
 
@@ -219,8 +241,8 @@ export class AuthFetchElement extends ReactiveElement {
     if (form.closest('auth-fetch') !== this) return;
     event.preventDefault();
     // A second submit while this form is being sent is dropped (its buttons are disabled, but Enter still submits).
-    if (this.loading && this.#form === form) return;
-    this.#form = form;
+    if (this.#sending.has(form)) return;
+    this.#sending.add(form);
     const method = (form.getAttribute('method') || this.method).toUpperCase();
     const url = form.getAttribute('action') || this.url || '';
     // Files cannot travel in JSON or a query: only text fields are sent.
@@ -265,16 +287,19 @@ export class AuthFetchElement extends ReactiveElement {
   }
 
   /**
-   * A new token (sign-in, renewal, another tab) re-runs an `auto` request. Signed out (here or in another tab), the
-   * request in flight is dropped and what was rendered for the user goes away (an expired token alone keeps it).
+   * A new token (sign-in, renewal, another tab) re-runs an `auto` request when it may change the answer: another
+   * user, or the last request failed; a renewal for the same user changes nothing shown (and re-requesting on every
+   * renewal, with elements renewing on refusals, would loop). Signed out (here or in another tab), the GET in flight
+   * is dropped and what was rendered for the user goes away (an expired token alone keeps it); writes go on.
    */
   #tokenChanged(store: TokenStore): void {
-    const token = store.accessToken;
-    if (!store.session) {
-      this.#request?.abort();
+    const { session, accessToken: token } = store;
+    if (!session) {
+      this.#get?.abort();
       [this.#stamped] = render(this, null, this.#stamped);
       this.empty = false;
-    } else if (this.auto && this.url && token && token !== this.#token) this.#queue();
+      this.#outcome = undefined;
+    } else if (this.auto && this.url && token && token !== this.#token && !this.#get && this.#outcome !== `${session.issuer} ${session.claims?.sub}`) this.#queue();
   }
 }
 

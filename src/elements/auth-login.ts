@@ -1,13 +1,9 @@
-import { AuthErrorEvent, AuthExpiredEvent, AuthExpiringEvent, AuthLoginEvent } from '../events.js';
-import { startSignIn } from '../protocol/authorize.js';
-import { errorDetail } from '../protocol/errors.js';
-import { popupSignIn, silentSignIn } from '../protocol/silent.js';
+import { AuthLoginEvent } from '../events.js';
+import { startSignIn, type SignInConfig } from '../protocol/authorize.js';
+import { popupSignIn } from '../protocol/silent.js';
+import { lifecycleOf } from '../session/lifecycle.js';
+import { storeSession } from '../session/signed-in.js';
 import { AuthButtonElement } from './auth-button.js';
-import { handlingResponse, responseHandled } from '../store/token-store.js';
-import { storeSession } from './signed-in.js';
-
-/** Renew this long before the access token expires. */
-const RENEW_BEFORE = 60_000;
 
 /**
  * A sign-in button: sends the user to the provider's `/authorize` with a fresh `state` and `nonce`
@@ -19,8 +15,8 @@ const RENEW_BEFORE = 60_000;
  * @slot - The button's label (default "Sign in").
  * @csspart button - The native button.
  * @fires {AuthLoginEvent} auth-login - Cancelable, just before leaving for the provider; `detail.url` is the authorize URL.
- * @fires {AuthExpiringEvent} auth-expiring - A minute before the store's access token expires (then `auto-renew` renews); detail `{store, expiresAt}`.
- * @fires {AuthExpiredEvent} auth-expired - The store's access token expired and no renewal succeeded; detail `{store, expiresAt}`.
+ * @fires {AuthExpiringEvent} auth-expiring - At the store's renewal point, once per token: a minute before the access token expires, or at 75 % of a lifetime under four minutes (then `auto-renew` renews); detail `{store, expiresAt}`. Fired by the store's lifecycle from the first `<auth-login>` of the store on the page.
+ * @fires {AuthExpiredEvent} auth-expired - The store's access token expired and no renewal succeeded; detail `{store, expiresAt, error?}` (`error`: why the last automatic renewal failed, `login_required` when the provider session is gone).
  * @fires {AuthSignedInEvent} auth-signed-in - A popup or silent sign-in (`mode="popup"`, `check-session`, `auto-renew`, `loginSilently()`), or a renewal with a refresh token, stored a new session.
  * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`, `popup_blocked`), a popup one failed (`popup_closed`, the provider's error or any check of `<auth-callback>`), a silent one failed (`third_party_cookies_blocked`, `login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`), or a renewal with a refresh token failed (`invalid_grant`: the session is cleared). `storage_unavailable`: a redirect sign-in could not start because sessionStorage is refused, or, after `auth-signed-in`, the session could not be written to its storage and is kept in this page's memory.
  */
@@ -42,29 +38,6 @@ export class AuthLoginElement extends AuthButtonElement {
     mode: {},
     thirdPartyCheck: { attribute: 'third-party-check' },
   };
-
-  #renewal: ReturnType<typeof setTimeout> | undefined;
-  /** The expiry whose "expiring" moment was handled (event fired, renewal tried): not again for that session. */
-  #due: number | undefined;
-  /** The expiry `auth-expired` was fired for. */
-  #expired: number | undefined;
-  /** The expiry whose silent renewal failed: not tried again for that session (never a loop of iframes). */
-  #failed: number | undefined;
-  #renew = async () => {
-    const { store } = this.storeController;
-    const expiresAt = store.session?.expiresAt;
-    const renew = async () => {
-      // A tab that waited for the lock finds the session another tab renewed (storage="local") and is done.
-      store.reload();
-      if (store.session?.expiresAt !== expiresAt && store.signedIn) return true;
-      return expiresAt !== this.#failed && ((await this.loginSilently()) || ((this.#failed = expiresAt), false));
-    };
-    // One renewal at a time per store across this origin's tabs (Web Locks); in this tab, callers share the one
-    // running (a thousand <auth-fetch> near expiry wait for it without reading storage a thousand times).
-    return (this.#renewing ??= ((navigator.locks ? navigator.locks.request(`auth-elements:renew:${store.name}`, renew) : renew()) as Promise<boolean>)
-      .finally(() => (this.#renewing = undefined)));
-  };
-  #renewing: Promise<boolean> | undefined;
 
   /** OpenID issuer URL; endpoints come from `<issuer>/.well-known/openid-configuration`. */
   declare issuer: string | null;
@@ -101,9 +74,16 @@ export class AuthLoginElement extends AuthButtonElement {
    * just `<auth-callback>` and the script saves loading the whole app in the iframe.
    */
   declare silentRedirectUri: string | null;
-  /** When the store is empty on page load, try once to sign in silently (the provider session may still be alive). */
+  /**
+   * When the store has no usable session on page load, try once to sign in silently (the provider session may still
+   * be alive). Finding no provider session is expected: no `auth-error` for it.
+   */
   declare checkSession: boolean;
-  /** Renew the access token silently a minute before it expires. */
+  /**
+   * Renew the access token silently at its renewal point (a minute before it expires, or at 75 % of a lifetime under
+   * four minutes), within the budgets of the README's "Session lifecycle". Recorded with the session, so pages of the
+   * site without `<auth-login>` renew it too.
+   */
   declare autoRenew: boolean;
   /**
    * `redirect` (default): the page leaves for the provider and comes back. `popup`: the provider opens in a popup
@@ -129,42 +109,15 @@ export class AuthLoginElement extends AuthButtonElement {
     this.mode = 'redirect';
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    clearTimeout(this.#renewal);
-    const { store } = this.storeController;
-    if (store.renewer === this.#renew) store.renewer = undefined;
+  /** Its own configuration is what the store's lifecycle renews with. */
+  protected override get config(): SignInConfig {
+    return this;
   }
 
   protected override firstUpdated(): void {
-    // Never from inside a frame: that is where silent sign-ins themselves run. Only once the page's own response
-    // (on the redirect page) is stored, and requests of `<auth-fetch>` wait for this one in turn.
-    if (this.checkSession && top === self) {
-      handlingResponse(responseHandled().then(() => !!this.storeController.store.session || this.loginSilently()));
-    }
-  }
-
-  protected override updated(): void {
-    // Every store change comes through here (the store controller asks for an update, at expiry too): plan the
-    // "expiring" moment, or say the token expired.
-    clearTimeout(this.#renewal);
-    const { store } = this.storeController;
-    // Not inside a frame (a silent sign-in's own iframe may hold the app page): no renewals from there.
-    if (top !== self || !this.isConnected) return;
-    store.renewer = this.#renew;
-    const expiresAt = store.session?.expiresAt;
-    if (!expiresAt) return;
-    const detail = { store: store.name, expiresAt };
-    if (expiresAt <= Date.now()) {
-      if (this.#expired !== expiresAt) this.dispatchEvent(new AuthExpiredEvent(detail));
-      this.#expired = expiresAt;
-    } else if (this.#due !== expiresAt) {
-      this.#renewal = setTimeout(() => {
-        this.#due = expiresAt;
-        this.dispatchEvent(new AuthExpiringEvent(detail));
-        if (this.autoRenew) void this.#renew();
-      }, Math.min(expiresAt - Date.now() - RENEW_BEFORE, 2 ** 31 - 1));
-    }
+    // Once per page and store, and only once the page's own response (on the redirect page) is stored; requests of
+    // `<auth-fetch>` wait for it in turn.
+    if (this.checkSession) lifecycleOf(this.storeController.store).checkSession(this, this);
   }
 
   /**
@@ -191,24 +144,14 @@ export class AuthLoginElement extends AuthButtonElement {
 
   /**
    * Signs in without showing the provider: with the store's refresh token when it holds one (the refresh token
-   * grant, no iframe), else `prompt=none` in a hidden iframe (one at a time per store); then stores the session and
+   * grant, no iframe), else `prompt=none` in a hidden iframe with the stored ID token as `id_token_hint` (one renewal
+   * at a time per store, shared with the store's lifecycle and other tabs); then stores the session and
    * fires `auth-signed-in`, or fires `auth-error` (`login_required` when the provider session is gone; `invalid_grant`
    * when the provider refuses the refresh token, revoked or used twice, which also clears the session). Resolves with
    * whether it worked.
    */
-  async loginSilently(): Promise<boolean> {
-    const { store } = this.storeController;
-    const { refreshToken } = store;
-    try {
-      storeSession(this, await silentSignIn(this, undefined, refreshToken ? [store.session!, refreshToken] : undefined));
-      return true;
-    } catch (error) {
-      const detail = errorDetail(error);
-      // A refused refresh token ends the session: a rotated one used twice means it leaked (RFC 9700 section 4.14.2).
-      if (refreshToken && detail.error === 'invalid_grant') store.clear();
-      this.dispatchEvent(new AuthErrorEvent(detail));
-      return false;
-    }
+  loginSilently(): Promise<boolean> {
+    return lifecycleOf(this.storeController.store).renew(this, this);
   }
 }
 

@@ -36,6 +36,28 @@ export interface SignInConfig {
    * posting `supported` or `unsupported` to its parent (Keycloak's `…/protocol/openid-connect/3p-cookies/step1.html`).
    */
   thirdPartyCheck?: string | null;
+  /** Renew this store's session silently before it expires (recorded with the session, for pages without `<auth-login>`). */
+  autoRenew?: boolean | null;
+  /**
+   * The ID token of the session being renewed: sent as `id_token_hint` with a silent (`prompt=none`) sign-in (OpenID
+   * Connect Core section 3.1.2.1: it SHOULD be present), never with an interactive one.
+   */
+  idTokenHint?: string | null;
+}
+
+/** What a session needs to be renewed on a page without the `<auth-login>` that signed it in. */
+export interface Renewal {
+  responseType: ResponseType;
+  /** The redirect URI of an interactive sign-in (absolute). */
+  redirectUri: string;
+  silentRedirectUri?: string;
+  /** The scope asked for. */
+  scope: string;
+  audience?: string;
+  storage: StorageKind;
+  leeway: number;
+  thirdPartyCheck?: string;
+  autoRenew?: boolean;
 }
 
 /**
@@ -65,6 +87,8 @@ export interface Transaction {
   via?: SignInMode;
   /** The PKCE code verifier (response type `code`): 43 base64url characters, 256 random bits. */
   verifier?: string;
+  /** The interactive redirect URI, the silent one and the renewal options: stored with the session (see {@link Renewal}). */
+  renewal?: Pick<Renewal, 'redirectUri' | 'silentRedirectUri' | 'thirdPartyCheck' | 'autoRenew'>;
 }
 
 /** A pending sign-in older than this is refused. */
@@ -88,7 +112,10 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
   const pageUrl = new URL(page.href);
   pageUrl.hash = '';
   const { origin } = pageUrl;
-  const redirect = secureUrl((via && config.silentRedirectUri) || config.redirectUri || origin + pageUrl.pathname, 'redirect URI', pageUrl.href);
+  const absolute = (url: string | null | undefined, name: string) => url ? secureUrl(url, name, pageUrl.href).href : undefined;
+  const main = absolute(config.redirectUri || origin + pageUrl.pathname, 'redirect URI')!;
+  const silent = absolute(config.silentRedirectUri, 'silent-redirect-uri');
+  const redirect = new URL((via && silent) || main);
   // The pending sign-in lives in this origin's sessionStorage, so the response must come back to this origin.
   if (redirect.origin !== origin) fail('invalid_config', `redirect-uri is not on ${origin}`);
   // The response type in canonical order; unknown values fall back to the default, id_token token.
@@ -117,6 +144,8 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
   if (config.audience) tx.audience = config.audience;
   if (via) tx.via = via;
   if (responseType === 'code') tx.verifier = randomToken();
+  // JSON drops what is undefined.
+  tx.renewal = JSON.parse(JSON.stringify({ redirectUri: main, silentRedirectUri: silent, thirdPartyCheck: config.thirdPartyCheck || undefined, autoRenew: config.autoRenew || undefined }));
   return tx;
 }
 
@@ -164,7 +193,7 @@ export function saveTransaction(tx: Transaction): void {
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthRequest
  * @see https://www.rfc-editor.org/rfc/rfc7636#section-4.3
  */
-export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction, challenge?: string): string {
+export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction, challenge?: string, idTokenHint?: string | null): string {
   const url = new URL(metadata.authorization_endpoint);
   const params: Record<string, string | undefined> = {
     client_id: tx.clientId,
@@ -177,6 +206,9 @@ export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction, challe
     code_challenge: challenge,
     code_challenge_method: challenge && 'S256',
     prompt: tx.via === 'silent' ? 'none' : undefined,
+    // Only with prompt=none (and only to the issuer's own authorization endpoint): the provider then knows whose
+    // session is meant, and some refuse a silent request without it.
+    id_token_hint: (tx.via === 'silent' && idTokenHint) || undefined,
     // Auth0 (and a provider that lists it) posts a silent answer straight to this page: no answer page needed.
     response_mode: tx.via === 'silent' && (tx.auth0 || (metadata.response_modes_supported as unknown[] | undefined)?.includes('web_message')) ? 'web_message' : challenge && 'fragment',
   };
@@ -197,7 +229,7 @@ export async function startSignIn(config: SignInConfig, options: RequestOptions 
   const { verifier } = transaction;
   // The code flow needs a token endpoint: said before the user leaves, not after signing in.
   if (verifier) tokenEndpoint(metadata);
-  return { url: authorizeUrl(metadata, transaction, verifier && (await codeChallenge(verifier))), transaction };
+  return { url: authorizeUrl(metadata, transaction, verifier && (await codeChallenge(verifier)), config.idTokenHint), transaction };
 }
 
 /**
@@ -220,7 +252,8 @@ export function takeTransaction(state: string | null | undefined, now = Date.now
   // Every field used later has its type: a hand-edited entry is refused here, not trusted or crashed on later.
   const strings = ['nonce', 'issuer', 'clientId', 'redirectUri', 'responseType', 'scope', 'store', 'storage', 'returnTo'] as const;
   if (!tx || tx.state !== state || strings.some((name) => typeof tx[name] !== 'string') || typeof tx.createdAt !== 'number' || typeof tx.leeway !== 'number'
-    || !Array.isArray(tx.allowedOrigins) || tx.allowedOrigins.some((origin) => typeof origin !== 'string') || !URL.canParse(tx.returnTo!)) {
+    || !Array.isArray(tx.allowedOrigins) || tx.allowedOrigins.some((origin) => typeof origin !== 'string') || !URL.canParse(tx.returnTo!)
+    || (tx.renewal !== undefined && !isRenewal(tx.renewal))) {
     return fail('invalid_state', 'pending sign-in corrupt');
   }
   // A pending sign-in from the future means a clock change or a forged entry: refused like an expired one.
@@ -241,4 +274,11 @@ export function handOff(state: string | undefined): SignInMode | undefined {
     return parent !== window ? 'silent' : opener ? 'popup' : undefined;
   }
   return read(TX_PREFIX + state)?.via;
+}
+
+/** Whether a stored value has the shape of a session's {@link Renewal} (or of a pending sign-in's part of it). */
+export function isRenewal(value: unknown): value is Renewal {
+  const r = Object(value) as Record<string, unknown>;
+  return value !== null && ['redirectUri', 'silentRedirectUri', 'thirdPartyCheck', 'responseType', 'scope', 'audience', 'storage'].every((key) => r[key] === undefined || typeof r[key] === 'string')
+    && typeof r.redirectUri === 'string' && (r.leeway === undefined || typeof r.leeway === 'number') && (r.autoRenew === undefined || typeof r.autoRenew === 'boolean');
 }

@@ -1,4 +1,4 @@
-import { createTransaction, takeTransaction, type SignInConfig, type Transaction } from './authorize.js';
+import { createTransaction, takeTransaction, type Renewal, type SignInConfig, type Transaction } from './authorize.js';
 import { discover } from './discovery.js';
 import { fail } from './errors.js';
 import type { RequestOptions } from './http.js';
@@ -14,6 +14,10 @@ export interface Session {
   scope: string;
   /** When the access token (or, without one, the ID token) expires, in ms since the epoch; absent when unknown. */
   expiresAt?: number;
+  /** When the tokens were received, in ms since the epoch (renewal is planned from the lifetime). */
+  issuedAt?: number;
+  /** What renewing this session needs (flow, redirect URIs, scope, audience…), for a page without `<auth-login>`. */
+  renewal?: Renewal;
   /** The validated ID token's claims. */
   claims?: IdTokenClaims;
   issuer: string;
@@ -120,6 +124,8 @@ async function sessionOf(params: Record<string, string>, tx: Transaction, option
     idToken: idToken ?? previous?.idToken,
     claims,
     expiresAt,
+    issuedAt: Date.now(),
+    renewal: { responseType: tx.responseType, scope: tx.scope, audience: tx.audience, storage: tx.storage, leeway: tx.leeway, ...previous?.renewal, ...tx.renewal },
     refreshToken: params.refresh_token,
   })) as Session;
 }

@@ -1,4 +1,4 @@
-import type { StorageKind } from '../protocol/authorize.js';
+import { isRenewal, type StorageKind } from '../protocol/authorize.js';
 import type { Session } from '../protocol/callback.js';
 import type { IdTokenClaims } from '../protocol/id-token.js';
 import { AuthErrorEvent } from '../events.js';
@@ -19,7 +19,7 @@ function isSession(value: unknown): value is Session {
   const optional = (type: string, key: string) => s[key] === undefined || typeof s[key] === type;
   return ['scope', 'issuer', 'clientId'].every((key) => typeof s[key] === 'string')
     && optional('string', 'accessToken') && optional('string', 'idToken') && optional('number', 'expiresAt')
-    && optional('object', 'claims') && s.claims !== null
+    && optional('object', 'claims') && s.claims !== null && optional('number', 'issuedAt') && (s.renewal === undefined || isRenewal(s.renewal))
     && Array.isArray(s.allowedOrigins) && s.allowedOrigins.every((o) => typeof o === 'string');
 }
 
@@ -31,11 +31,6 @@ function isSession(value: unknown): value is Session {
 export class TokenStore {
   /** The store's name (the elements' `store` attribute). */
   readonly name: string;
-  /**
-   * Renews the session silently, resolving whether it worked; set by an `<auth-login>` of this store while it is on
-   * the page. `<auth-fetch>` uses it when a token is about to expire or an API refuses it.
-   */
-  renewer: (() => Promise<boolean>) | undefined;
   #key: string;
   #session: Session | null | undefined;
   #refreshToken: string | undefined;
