@@ -10,6 +10,9 @@ import { sheet, slot } from './dom.js';
 
 const STATES = ['signed-out', 'loading', 'error', 'empty'];
 
+/** Whose session the store holds: issuer and subject (`undefined` when signed out). */
+const whose = ({ session }: TokenStore) => session ? `${session.issuer} ${session.claims?.sub}` : undefined;
+
 /**
  * Calls an API with the store's access token as `Authorization: Bearer`, declaratively, and shows the answer with no
  * page script: a `<template>` inside it is filled with the JSON answer (`data-field`, `data-attr-NAME`, `data-items`),
@@ -195,6 +198,7 @@ export class AuthFetchElement extends ReactiveElement {
       signal.throwIfAborted();
       const call = (accessToken = store.accessToken) => callApi(request, { accessToken: (this.#token = accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] }, { signal, timeout: this.timeout });
       const sent = store.accessToken;
+      const user = whose(store);
       // A token the API refuses as invalid_token (RFC 6750) is renewed once (unless just issued) and this request
       // retried once with the new one; a second refusal is the API's answer (http_error 401), never another renewal.
       const detail = await call(sent).catch(async (error: { status?: number; cause?: unknown }) => {
@@ -202,8 +206,11 @@ export class AuthFetchElement extends ReactiveElement {
         throw error;
       });
       signal.throwIfAborted();
-      [this.#stamped, this.empty] = render(this, detail.data, this.#stamped);
-      this.#outcome = `${store.session?.issuer} ${store.session?.claims?.sub}`;
+      // A write that outlived its user's session (signed out, or another user meanwhile) is told, not shown.
+      if (whose(store) === user) {
+        [this.#stamped, this.empty] = render(this, detail.data, this.#stamped);
+        this.#outcome = user;
+      }
       if (form && !this.noReset) form.reset();
       this.dispatchEvent(new AuthResponseEvent(detail));
       if (this.emit) this.dispatchEvent(new CustomEvent(this.emit, { bubbles: true, composed: true, detail }));
@@ -299,7 +306,7 @@ export class AuthFetchElement extends ReactiveElement {
       [this.#stamped] = render(this, null, this.#stamped);
       this.empty = false;
       this.#outcome = undefined;
-    } else if (this.auto && this.url && token && token !== this.#token && !this.#get && this.#outcome !== `${session.issuer} ${session.claims?.sub}`) this.#queue();
+    } else if (this.auto && this.url && token && token !== this.#token && !this.#get && this.#outcome !== whose(store)) this.#queue();
   }
 }
 

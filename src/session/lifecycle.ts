@@ -91,12 +91,18 @@ export class Lifecycle {
     }
   }
 
-  /** The configuration of the first attached `<auth-login>`, else what the stored session recorded at sign-in. */
+  /**
+   * The configuration of the first attached `<auth-login>` with `auto-renew`, else of the first one, else what the
+   * stored session recorded at sign-in.
+   */
   get config(): SignInConfig | undefined {
+    let first: SignInConfig | undefined;
     for (const get of this.#hosts.values()) {
       const element = get?.();
-      if (element) return this.#pick(element);
+      if (element?.autoRenew) return this.#pick(element);
+      first ??= element;
     }
+    if (first) return this.#pick(first);
     const { session } = this.store;
     const renewal = session?.renewal;
     if (!renewal) return undefined;

@@ -235,6 +235,8 @@ describe('<auth-fetch> on pages with no code', () => {
       await el.send();
       expect(texts(el, 'li')).to.deep.equal(['private']);
       const seen = collect(el, 'auth-response', 'auth-error');
+      // A GET in flight is dropped.
+      el.method = 'GET';
       const pending = el.send();
       getStore(store).clear();
       expect(await pending).to.equal(undefined);
@@ -244,6 +246,29 @@ describe('<auth-fetch> on pages with no code', () => {
       expect(el.querySelectorAll('template')).to.have.length(1);
       expect(el.hasAttribute('empty')).to.equal(false);
       expect(seen.events).to.have.length(0);
+    });
+
+    it('a write in flight when the store is signed out is not aborted (the server may have done it), but its answer is not shown', async () => {
+      const { el, store } = await echoing([{ title: 'private' }], `<template data-items="body"><li data-field="title"></li></template>`);
+      const seen = collect(el, 'auth-response', 'auth-error');
+      // Signed out (another tab, or a sign-out button) once the POST has gone out.
+      const { fetch } = window;
+      window.fetch = (...args) => {
+        const sent = fetch(...args);
+        getStore(store).clear();
+        return sent;
+      };
+      let pending: Promise<unknown>;
+      try {
+        pending = el.send();
+        await waitUntil(() => !getStore(store).session, 'signed out with the POST on its way');
+      } finally {
+        window.fetch = fetch;
+      }
+      expect(((await pending) as { status?: number } | undefined)?.status).to.equal(200);
+      seen.stop();
+      expect(seen.events.map((e) => e.type)).to.deep.equal(['auth-response']);
+      expect(el.querySelectorAll('li')).to.have.length(0);
     });
 
     it('keeps what it rendered when the token only expired', async () => {

@@ -362,11 +362,12 @@ describe('<auth-fetch>', () => {
       const t = tenant();
       const store = storeName();
       const { store: s, login } = await signIn(t, { store });
-      // Without an <auth-login> of the store on the page there is nothing to renew the token with.
+      // Without an <auth-login> of the store on the page, and a session that recorded nothing to renew with (as one
+      // stored by an earlier version), there is nothing to renew the token with.
       login.remove();
       const session = s.session!;
       expect(session.accessToken).to.be.a('string');
-      getStore(store).set({ ...session, expiresAt: Date.now() - 1000 });
+      getStore(store).set({ ...session, expiresAt: Date.now() - 1000, renewal: undefined });
       const before = (await stats(t)).apiCalls;
       const el = await fixture<AuthFetchElement>(html`<auth-fetch url=${`${apiOf(t)}/echo`} store=${store}></auth-fetch>`);
       const fired = oneEvent(el, 'auth-error');

@@ -119,7 +119,7 @@ describe('code flow: the exchange at the token endpoint', () => {
     const before = Date.now();
     const { session, transaction: taken } = await handleResponse(params);
     expect(taken).to.deep.equal(transaction);
-    expect(Object.keys(session).sort()).to.deep.equal(['accessToken', 'allowedOrigins', 'auth0', 'claims', 'clientId', 'expiresAt', 'idToken', 'issuer', 'refreshToken', 'scope', 'tokenType']);
+    expect(Object.keys(session).sort()).to.deep.equal(['accessToken', 'allowedOrigins', 'auth0', 'claims', 'clientId', 'expiresAt', 'idToken', 'issuedAt', 'issuer', 'refreshToken', 'renewal', 'scope', 'tokenType']);
     expect(session.tokenType).to.equal('Bearer');
     expect(session.expiresAt).to.be.within(before + 3600_000, Date.now() + 3600_000);
     expect(session.scope).to.equal('openid profile read');
