@@ -71,6 +71,9 @@ export function auth0FromEnv(env = process.env) {
  * @param {{ domain: string, clientId: string, audience: string, api?: string }} [options.auth0] sign in with this
  *   Auth0 tenant; the local API verifies its tokens for `audience`, unless `api` names your own API
  * @param {number} [options.accessTokenTtl] access token lifetime of the local provider, in seconds
+ * @param {string} [options.apiRequiredAudience] the `aud` the local API requires of access tokens, instead of its own
+ *   URL (the audience the pages ask for and the provider issues): a misconfigured API that refuses every token with
+ *   401 invalid_token, for tests. Not with `auth0` (there the API requires `auth0.audience`)
  * @param {boolean} [options.quiet] do not report the API's server-side failures on stderr (startDemo itself prints
  *   nothing; node-oidc-provider's own start-up warnings are its own)
  * @returns {Promise<{ urls: { pages: string, codeFlow: string, article: string, provider: string, api: string },
@@ -84,6 +87,7 @@ export async function startDemo({
   keysFile = KEYS_FILE,
   auth0,
   accessTokenTtl,
+  apiRequiredAudience,
   quiet = false,
 } = {}) {
   const log = quiet ? () => {} : (message) => console.error(message);
@@ -131,7 +135,7 @@ export async function startDemo({
       });
     } else {
       const { provider, api } = await startProviderAndApi({
-        start, running, host, providerPort, apiPort, clientOrigin: pages.url, keysFile, accessTokenTtl, log,
+        start, running, host, providerPort, apiPort, clientOrigin: pages.url, keysFile, accessTokenTtl, apiRequiredAudience, log,
       });
       Object.assign(values, {
         PROVIDER_ATTRIBUTE: 'issuer',
@@ -176,7 +180,7 @@ export async function startDemo({
  * are known up front. With API port 0, a free port is picked first (and picked again, up to three times, if another
  * process takes it in between).
  */
-async function startProviderAndApi({ start, running, host, providerPort, apiPort, clientOrigin, keysFile, accessTokenTtl, log }) {
+async function startProviderAndApi({ start, running, host, providerPort, apiPort, clientOrigin, keysFile, accessTokenTtl, apiRequiredAudience, log }) {
   for (let attempt = 1; ; attempt += 1) {
     const port = apiPort === 0 ? await freePort(host) : apiPort;
     const audience = `http://${host}:${port}`;
@@ -185,7 +189,7 @@ async function startProviderAndApi({ start, running, host, providerPort, apiPort
     }));
     try {
       const api = await start('appointments API', port, () => startApi({
-        port, host, issuer: provider.issuer, audience, allowedOrigin: clientOrigin, log,
+        port, host, issuer: provider.issuer, audience: apiRequiredAudience ?? audience, allowedOrigin: clientOrigin, log,
       }));
       return { provider, api };
     } catch (error) {

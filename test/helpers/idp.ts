@@ -1,7 +1,10 @@
 // Helpers for talking to the fake provider that web-test-runner serves (test/server/fake-provider.mjs).
 import { clearDiscoveryCache } from '../../src/protocol/discovery.js';
 
-/** A fresh tenant name: its own keys, counters and issuer. Prefix `nokid-` or `badissuer-` for those behaviours. */
+/**
+ * A fresh tenant name: its own keys, counters and issuer. Prefix behaviours (`nokid-`, `ttl10-`, `refuse-`, `hint-`…, see
+ * test/server/fake-provider.mjs) combine: `tenant('ttl10-refuse-')`.
+ */
 export function tenant(prefix = ''): string {
   return `${prefix}t${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}`;
 }
@@ -49,8 +52,27 @@ export async function providerFragment(authorizeUrl: string, extra = ''): Promis
   return new URL(target).hash;
 }
 
+/** The tenant's counters (test/server/fake-provider.mjs's header says what each counts). */
+export interface TenantStats {
+  jwksFetches: number;
+  apiCalls: number;
+  verifiedCalls: number;
+  silentRequests: number;
+  cookieChecks: number;
+  codeExchanges: number;
+  refreshes: number;
+  /** 401s of `refuse-` / `refuseonce-` tenants to tokens that verified. */
+  refusals: number;
+  /** prompt=none authorize requests with an id_token_hint, and those whose hint is an ID token of the tenant. */
+  hints: number;
+  validHints: number;
+  lastHint: string | null;
+  /** The `prompt` of every authorize request, in order (null: none). */
+  prompts: (string | null)[];
+}
+
 /** The tenant's counters. */
-export async function stats(t: string): Promise<{ jwksFetches: number; apiCalls: number; verifiedCalls: number; silentRequests: number; cookieChecks: number }> {
+export async function stats(t: string): Promise<TenantStats> {
   return (await fetch(`/idp/${t}/stats`)).json();
 }
 

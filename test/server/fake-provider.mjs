@@ -7,19 +7,45 @@
 //
 // Everything lives in memory, keyed per tenant: each test picks a fresh random
 // tenant name and so gets its own keys and counters. Tenant names match
-// /^[A-Za-z0-9_-]{1,64}$/ and may carry a behaviour prefix:
+// /^[A-Za-z0-9_-]{1,64}$/ and may carry behaviour prefixes. They combine: the
+// leading `-`-separated words of the name that are prefixes below all apply, in
+// any order (`ttl10-refuse-x`, `wm-hang-x`, `hint-ttl30-x`); the first word that
+// is not one ends them (and the last word is never one: `hint-x`, not `hint-`).
 //   nokid-…      the JWKS holds one RS256 key without `kid`; tokens carry no `kid`
 //   badissuer-…  the discovery document claims issuer ORIGIN/idp/other
 //   notoken-…    the discovery document has no token_endpoint
 //   badchash-…   ID tokens from the token endpoint carry the c_hash of another code
 //   oddjson-…    the token endpoint's JSON has an object for access_token and a number for scope
+//   hang-…       never answers a prompt=none authorize request (the page stays on the provider)
+//   wait-…       never answers an authorize request at all (the user is still on the provider's page)
+//   wm-…         also supports response_mode=web_message (Auth0's), listed in the discovery document
+//   no3p-…       the third-party-cookie check says "unsupported"
+//   ttlN-…       access tokens live N seconds (1..86400): `expires_in` N in the implicit answer (fragment or
+//                web_message) and in the token endpoint's JSON, and the access token's `exp` = iat + N (default
+//                3600). ID tokens keep `exp` = iat + 3600.
+//   refuse-…     /api/T/echo refuses every request: 401 with `WWW-Authenticate: Bearer error="invalid_token"`, also
+//                for tokens that verify (still counted in apiCalls, and in refusals; not in verifiedCalls)
+//   refuseonce-… /api/T/echo refuses the first request of the tenant whose bearer token verifies (401, as `refuse-`;
+//                counted in refusals), then answers normally: every later request, with that token or another, passes
+//   hint-…       answers a prompt=none authorize request that has no `id_token_hint` with error=invalid_request and
+//                error_description "id_token mandatory" (to the redirect URI, with state, as any error), and one
+//                whose hint is not an ID token of this tenant (signature with its current keys, iss, aud = client_id;
+//                an expired one is fine, OIDC Core 3.1.2.1) with error_description "id_token_hint invalid";
+//                with a valid hint, normally. Every tenant counts hints in its stats (below).
 //
 // Routes (T = tenant, ORIGIN = http://<Host header>):
 //   GET  /idp/T/.well-known/openid-configuration   discovery document
 //   GET  /idp/T/jwks                               public keys (counts jwksFetches)
 //   POST /idp/T/rotate                             new RS256 key rs-2, rs-3, … → { kid }
 //   GET  /idp/T/stats                              { jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks,
-//                                                    codeExchanges, refreshes }
+//                                                    codeExchanges, refreshes, refusals, hints, validHints, lastHint,
+//                                                    prompts }
+//                                                  refusals: 401s given by `refuse-`/`refuseonce-` to tokens that
+//                                                  verified; hints: prompt=none authorize requests that carried
+//                                                  id_token_hint (any tenant), validHints: those whose hint is an ID
+//                                                  token of this tenant (as `hint-` checks), lastHint: the last hint
+//                                                  (string, or null); prompts: the `prompt` of every authorize request
+//                                                  in order (null when absent)
 //   GET  /idp/T/3p-cookies/step1.html              Keycloak-style third-party-cookie check (`no3p-`: unsupported)
 //   POST /idp/T/sign                               { header?, payload, key?, alg?, unsigned? } → { jwt }
 //   GET  /idp/T/authorize?…[&deny=1][&format=json] signs in user-1 at once, answers in the fragment; sets a
@@ -40,9 +66,25 @@
 // Every request reaching /api/T/* counts in apiCalls (before authentication); verifiedCalls counts the
 // /api/T/echo requests whose bearer token verified.
 import { createHash, KeyObject, randomBytes } from 'node:crypto';
-import { base64url, CompactSign, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { base64url, compactVerify, CompactSign, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 
 const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
+/** The behaviour prefixes (see the header), besides `ttlN`. */
+const FLAGS = new Set(['nokid', 'badissuer', 'notoken', 'badchash', 'oddjson', 'hang', 'wait', 'wm', 'no3p', 'refuse', 'refuseonce', 'hint']);
+const DEFAULT_TTL = 3600;
+
+/** The behaviours a tenant name asks for: its leading prefix words (all but the last word), up to the first other one. */
+function behaviours(name) {
+  const flags = new Set();
+  let ttl = DEFAULT_TTL;
+  for (const word of name.split('-').slice(0, -1)) {
+    const lifetime = /^ttl(\d{1,5})$/.exec(word);
+    if (lifetime && Number(lifetime[1]) >= 1 && Number(lifetime[1]) <= 86400) ttl = Number(lifetime[1]);
+    else if (FLAGS.has(word)) flags.add(word);
+    else break;
+  }
+  return { flags, ttl };
+}
 const RESPONSE_TYPES = ['id_token token', 'id_token', 'token', 'code'];
 const USER = { sub: 'user-1', name: 'Ada Lovelace', email: 'ada@example.com' };
 const tenants = new Map(); // name -> Promise<state>
@@ -57,11 +99,16 @@ function tenant(name) {
   if (!tenants.has(name)) {
     const created = Promise.all([
       keyPair('RS256', 'rs-1'), keyPair('ES256', 'es-1'), keyPair('RS256'), keyPair('ES256'),
-    ]).then(([rs, es, attackerRs, attackerEs]) => ({
-      name, rs, es, attacker: { rs: attackerRs, es: attackerEs }, rsGeneration: 1,
-      nokid: name.startsWith('nokid-'), jwksFetches: 0, apiCalls: 0, verifiedCalls: 0, silentRequests: 0, cookieChecks: 0,
-      codeExchanges: 0, refreshes: 0, codes: new Map(), refreshTokens: new Map(),
-    }));
+    ]).then(([rs, es, attackerRs, attackerEs]) => {
+      const { flags, ttl } = behaviours(name);
+      return {
+        name, rs, es, attacker: { rs: attackerRs, es: attackerEs }, rsGeneration: 1,
+        is: (flag) => flags.has(flag), ttl,
+        nokid: flags.has('nokid'), jwksFetches: 0, apiCalls: 0, verifiedCalls: 0, silentRequests: 0, cookieChecks: 0,
+        codeExchanges: 0, refreshes: 0, codes: new Map(), refreshTokens: new Map(),
+        refusals: 0, refusedOnce: false, hints: 0, validHints: 0, lastHint: null, prompts: [],
+      };
+    });
     created.catch(() => tenants.delete(name));
     tenants.set(name, created);
   }
@@ -134,6 +181,7 @@ async function authorize(ctx, t) {
   const responseType = (one('response_type') ?? '').split(' ').filter(Boolean).sort().join(' ');
   const redirect = httpUrl(one('redirect_uri'));
   const state = one('state');
+  t.prompts.push(one('prompt') ?? null);
   const answer = (pairs) => {
     // Auth0's response_mode=web_message: a page that posts the response to the page that framed it (expires_in as a number).
     if (one('response_mode') === 'web_message') {
@@ -160,11 +208,21 @@ async function authorize(ctx, t) {
   // A provider session: set by any interactive sign-in, required by prompt=none (OIDC Core 3.1.2.1).
   const sessionCookie = `idp_${t.name}`;
   // `wait-` tenants never answer at all: the user is still on the provider's page (popup tests).
-  if (t.name.startsWith('wait-')) return send(ctx, 200, '<!doctype html><title>sign in</title><p>Waiting for the user', 'text/html');
+  if (t.is('wait')) return send(ctx, 200, '<!doctype html><title>sign in</title><p>Waiting for the user', 'text/html');
   if (one('prompt') === 'none') {
     t.silentRequests += 1;
+    const hint = one('id_token_hint');
+    const validHint = hint !== undefined && await isOwnIdToken(ctx, t, hint, one('client_id'));
+    if (hint !== undefined) {
+      t.hints += 1;
+      t.lastHint = hint;
+      if (validHint) t.validHints += 1;
+    }
+    // `hint-` tenants want to know whom a silent request is for (OIDC Core 3.1.2.1 allows requiring it).
+    if (t.is('hint') && hint === undefined) return fail('invalid_request', 'id_token mandatory');
+    if (t.is('hint') && !validHint) return fail('invalid_request', 'id_token_hint invalid');
     // `hang-` tenants never answer a silent request (the page stays on the provider), for time-out tests.
-    if (t.name.includes('hang-')) return send(ctx, 200, '<!doctype html><title>waiting</title>', 'text/html');
+    if (t.is('hang')) return send(ctx, 200, '<!doctype html><title>waiting</title>', 'text/html');
     if (!ctx.cookies.get(sessionCookie)) return fail('login_required', 'No provider session');
   } else {
     ctx.cookies.set(sessionCookie, '1', { path: `/idp/${t.name}`, httpOnly: true, sameSite: 'lax' });
@@ -184,6 +242,21 @@ async function authorize(ctx, t) {
   return answer(pairs);
 }
 
+/**
+ * Whether `jwt` is an ID token this tenant issued for `clientId`: signed with one of its current keys, its issuer,
+ * `aud` naming the client. Its `exp` does not matter (an id_token_hint may have expired).
+ */
+async function isOwnIdToken(ctx, t, jwt, clientId) {
+  try {
+    const { payload } = await compactVerify(jwt, createLocalJWKSet(await publicJwks(t)), { algorithms: ['RS256', 'ES256'] });
+    const claims = JSON.parse(new TextDecoder().decode(payload));
+    const audience = [claims.aud].flat();
+    return claims.iss === issuer(ctx, t) && typeof clientId === 'string' && audience.includes(clientId);
+  } catch {
+    return false;
+  }
+}
+
 /** base64url of the left half of the SHA-256 of `value` (at_hash, c_hash with RS256/ES256). */
 const halfHash = (value) => base64url.encode(createHash('sha256').update(value, 'ascii').digest().subarray(0, 16));
 
@@ -200,18 +273,18 @@ async function issueTokens(ctx, t, grant, { idToken, accessToken: wantsAccessTok
   if (wantsAccessToken) {
     accessToken = await sign(t, {
       payload: {
-        iss, sub: USER.sub, aud: grant.audience ?? `${origin(ctx)}/api`, scope, iat, exp: iat + 3600, client_id: clientId,
+        iss, sub: USER.sub, aud: grant.audience ?? `${origin(ctx)}/api`, scope, iat, exp: iat + t.ttl, client_id: clientId,
         // Two tokens of one grant in the same second differ (RS256 is deterministic).
         ...(code === undefined && !grant.family ? {} : { jti: randomBytes(8).toString('base64url') }),
       },
     });
-    pairs.push(['access_token', accessToken], ['token_type', 'Bearer'], ['expires_in', '3600'], ['scope', scope]);
+    pairs.push(['access_token', accessToken], ['token_type', 'Bearer'], ['expires_in', String(t.ttl)], ['scope', scope]);
   }
   if (idToken) {
     const payload = { iss, sub: USER.sub, aud: clientId, exp: iat + 3600, iat, nonce: grant.nonce, name: USER.name, email: USER.email };
     // From the token endpoint at_hash is optional (OpenID Connect Core 3.1.3.6): left out there; c_hash for a code.
     if (accessToken && code === undefined && !grant.family) payload.at_hash = halfHash(accessToken);
-    if (code !== undefined) payload.c_hash = halfHash(t.name.startsWith('badchash-') ? `${code}x` : code);
+    if (code !== undefined) payload.c_hash = halfHash(t.is('badchash') ? `${code}x` : code);
     pairs.push(['id_token', await sign(t, { payload })]);
   }
   return pairs;
@@ -266,10 +339,10 @@ async function token(ctx, t) {
     return error(400, 'unsupported_grant_type', `grant_type ${body.get('grant_type')} not supported`);
   }
   const answer = Object.fromEntries(await issueTokens(ctx, t, grant, { idToken: grant.scope.split(' ').includes('openid'), accessToken: true, code }));
-  answer.expires_in = 3600;
+  answer.expires_in = t.ttl;
   answer.refresh_token = randomBytes(24).toString('base64url');
   // `oddjson-` tenants answer with JSON of the wrong types: an object for the access token, a number for the scope.
-  if (t.name.startsWith('oddjson-')) Object.assign(answer, { access_token: { value: answer.access_token }, scope: 42 });
+  if (t.is('oddjson')) Object.assign(answer, { access_token: { value: answer.access_token }, scope: 42 });
   const { clientId: owner, scope, audience, nonce, family } = grant;
   t.refreshTokens.set(answer.refresh_token, { clientId: owner, scope, audience, nonce, family });
   return send(ctx, 200, answer);
@@ -279,16 +352,16 @@ async function idp(ctx, t, route, get, post) {
   if (get && route === '/.well-known/openid-configuration') {
     const base = issuer(ctx, t);
     return send(ctx, 200, {
-      issuer: t.name.startsWith('badissuer-') ? `${origin(ctx)}/idp/other` : base,
+      issuer: t.is('badissuer') ? `${origin(ctx)}/idp/other` : base,
       authorization_endpoint: `${base}/authorize`,
       jwks_uri: `${base}/jwks`,
-      token_endpoint: t.name.startsWith('notoken-') ? undefined : `${base}/token`,
+      token_endpoint: t.is('notoken') ? undefined : `${base}/token`,
       grant_types_supported: ['implicit', 'authorization_code', 'refresh_token'],
       code_challenge_methods_supported: ['S256'],
       end_session_endpoint: `${base}/logout`,
       response_types_supported: RESPONSE_TYPES,
       // `wm-` tenants also answer silent requests by web_message, as Auth0 does.
-      response_modes_supported: t.name.startsWith('wm-') ? ['fragment', 'web_message'] : ['fragment'],
+      response_modes_supported: t.is('wm') ? ['fragment', 'web_message'] : ['fragment'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256', 'ES256'],
       scopes_supported: ['openid', 'profile', 'email'],
@@ -306,7 +379,7 @@ async function idp(ctx, t, route, get, post) {
   // A third-party-cookie check like Keycloak's: step1 sets a cookie and goes to step2, which tells its parent whether
   // the cookie came back. `no3p-` tenants set none: the answer a browser blocking third-party cookies gives.
   if (get && route === '/3p-cookies/step1.html') {
-    if (!t.name.startsWith('no3p-')) ctx.cookies.set(`idp3p_${t.name}`, '1', { path: `/idp/${t.name}` });
+    if (!t.is('no3p')) ctx.cookies.set(`idp3p_${t.name}`, '1', { path: `/idp/${t.name}` });
     t.cookieChecks += 1;
     ctx.redirect(`/idp/${t.name}/3p-cookies/step2.html`);
     return;
@@ -317,7 +390,11 @@ async function idp(ctx, t, route, get, post) {
   }
   if (get && route === '/stats') {
     const { jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks, codeExchanges, refreshes } = t;
-    return send(ctx, 200, { jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks, codeExchanges, refreshes });
+    const { refusals, hints, validHints, lastHint, prompts } = t;
+    return send(ctx, 200, {
+      jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks, codeExchanges, refreshes,
+      refusals, hints, validHints, lastHint, prompts,
+    });
   }
   if (post && route === '/token') return token(ctx, t);
   if (post && route === '/sign') {
@@ -367,6 +444,13 @@ async function api(ctx, t, route, get) {
       }));
     } catch (error) {
       return unauthorized(error.message);
+    }
+    // `refuse-` refuses every token, `refuseonce-` the first good one of the tenant: an API that says the token is
+    // no good although it is (revoked, or an API expecting another audience).
+    if (t.is('refuse') || (t.is('refuseonce') && !t.refusedOnce)) {
+      t.refusedOnce = true;
+      t.refusals += 1;
+      return unauthorized('This API refuses the token');
     }
     t.verifiedCalls += 1;
     let body = raw === '' ? null : raw;
