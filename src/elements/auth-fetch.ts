@@ -5,7 +5,9 @@ import { errorDetail, isAbort } from '../protocol/errors.js';
 import { callApi, type ApiRequest } from '../protocol/request.js';
 import { render } from '../render/stamp.js';
 import { responseHandled, type TokenStore } from '../store/token-store.js';
-import { sheet, slot } from './dom.js';
+import { errorSlot, sheet, slot } from './dom.js';
+import { checkEnum, showError } from './report.js';
+import { mirrorStates } from './states.js';
 
 const STATES = ['signed-out', 'loading', 'error', 'empty'];
 
@@ -110,6 +112,7 @@ export class AuthFetchElement extends ReactiveElement {
     this.as = 'json';
     this.timeout = this.debounce = 0;
     this.auto = this.noReset = this.loading = this.error = this.signedOut = this.empty = false;
+    mirrorStates(this, STATES);
   }
 
   override connectedCallback(): void {
@@ -128,17 +131,14 @@ export class AuthFetchElement extends ReactiveElement {
 
   protected override createRenderRoot() {
     const root = super.createRenderRoot();
-    for (const name of STATES) slot(root).name = name;
-    this.#message = root.querySelector('[name=error]')!.appendChild(document.createElement('span'));
-    this.#message.setAttribute('part', 'error-message');
-    // Announced when it appears (the slot's fallback); slotted error content should carry its own role.
-    this.#message.setAttribute('role', 'alert');
+    for (const name of STATES) if (name === 'error') this.#message = errorSlot(root); else slot(root).name = name;
     slot(root);
     return root;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.signedOut = !this.#store.store.accessToken;
+    checkEnum(this, 'as', this.as, ['json', 'text']);
     if (changed.has('refreshOn') && this.hasUpdated) this.#listen();
   }
 
@@ -190,7 +190,7 @@ export class AuthFetchElement extends ReactiveElement {
       if (!isAbort(error) && !signal.aborted) {
         const detail = errorDetail(error);
         this.error = true;
-        this.#message!.textContent = detail.errorDescription ?? detail.error;
+        showError(this, this.#message!, detail);
         this.dispatchEvent(new AuthErrorEvent(detail));
       }
       return undefined;

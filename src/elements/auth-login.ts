@@ -3,6 +3,7 @@ import { startSignIn } from '../protocol/authorize.js';
 import { errorDetail } from '../protocol/errors.js';
 import { popupSignIn, silentSignIn } from '../protocol/silent.js';
 import { AuthButtonElement } from './auth-button.js';
+import { checkEnum } from './report.js';
 import { handlingResponse, responseHandled } from '../store/token-store.js';
 import { storeSession } from './signed-in.js';
 
@@ -25,6 +26,8 @@ const RENEW_BEFORE = 60_000;
  * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`, `popup_blocked`), a popup one failed (`popup_closed`, the provider's error or any check of `<auth-callback>`), a silent one failed (`third_party_cookies_blocked`, `login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`), or a renewal with a refresh token failed (`invalid_grant`: the session is cleared). `storage_unavailable`: a redirect sign-in could not start because sessionStorage is refused, or, after `auth-signed-in`, the session could not be written to its storage and is kept in this page's memory.
  */
 export class AuthLoginElement extends AuthButtonElement {
+  protected static override hides = '[signed-in]';
+
   static override properties = {
     issuer: {},
     domain: {},
@@ -145,6 +148,10 @@ export class AuthLoginElement extends AuthButtonElement {
   }
 
   protected override updated(): void {
+    // As protocol/authorize.ts reads them: response-type's words in any order, the first entry the fallback.
+    checkEnum(this, 'response-type', this.responseType?.match(/\S+/g)?.sort().join(' '), ['id_token token', 'id_token', 'token', 'code']);
+    checkEnum(this, 'storage', this.storage, ['session', 'local', 'memory']);
+    checkEnum(this, 'mode', this.mode, ['redirect', 'popup']);
     // Every store change comes through here (the store controller asks for an update, at expiry too): plan the
     // "expiring" moment, or say the token expired.
     clearTimeout(this.#renewal);

@@ -15,6 +15,8 @@ import { AuthButtonElement } from './auth-button.js';
  * @fires {AuthErrorEvent} auth-error - The provider session could not be ended, or `return-to` is not on this origin (the local session is cleared anyway); detail `{error, errorDescription?, status?}`.
  */
 export class AuthLogoutElement extends AuthButtonElement {
+  protected static override hides = ':not([signed-in])';
+
   static override properties = {
     returnTo: { attribute: 'return-to' },
   };
