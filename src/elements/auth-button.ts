@@ -56,7 +56,8 @@ export abstract class AuthButtonElement extends ReactiveElement {
     super();
     this.#button = button(label, action);
     this.store = 'default';
-    this.signedIn = this.error = false;
+    this.signedIn = false;
+    this.error = false;
     mirrorStates(this, ['signed-in', 'error']);
   }
 

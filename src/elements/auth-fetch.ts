@@ -27,7 +27,11 @@ const STATES = ['signed-out', 'loading', 'error', 'empty'];
  * @slot error - Shown after a failure; by default the error's description, as text.
  * @slot signed-out - Shown while the store has no usable token.
  * @slot empty - Shown when the answer (or its `data-items` list) is empty.
- * @csspart error-message - The default error text.
+ * @csspart error-message - The default error text (`role="alert"`).
+ * @cssstate loading - A request is in flight, as the `loading` attribute.
+ * @cssstate error - The last request failed, as the `error` attribute.
+ * @cssstate signed-out - The store has no usable token, as the `signed-out` attribute.
+ * @cssstate empty - The last answer (or its `data-items` list) was empty, as the `empty` attribute.
  * @fires {AuthResponseEvent} auth-response - The API answered 2xx; detail `{status, ok, data}` (`data` parsed per `as`).
  * @fires {AuthErrorEvent} auth-error - No request was possible (`login_required` from `send()`, `origin_not_allowed`, `invalid_config`) or it failed (`http_error` with `status`, `network_error`, `timeout`, `invalid_response`); detail `{error, errorDescription?, status?}`.
  */

@@ -18,7 +18,11 @@ const RENEW_BEFORE = 60_000;
  * @summary Starts sign-in with the implicit grant or the code flow with PKCE.
  * @tagname auth-login
  * @slot - The button's label (default "Sign in").
+ * @slot error - Shown while `error` is set (the element then shows itself even when signed in); by default the error's description, as text.
  * @csspart button - The native button.
+ * @csspart error-message - The default error text (`role="alert"`).
+ * @cssstate signed-in - The store holds a valid session (the element hides itself then), as the `signed-in` attribute.
+ * @cssstate error - Its last sign-in (click, popup, renewal) failed, as the `error` attribute.
  * @fires {AuthLoginEvent} auth-login - Cancelable, just before leaving for the provider; `detail.url` is the authorize URL.
  * @fires {AuthExpiringEvent} auth-expiring - A minute before the store's access token expires (then `auto-renew` renews); detail `{store, expiresAt}`.
  * @fires {AuthExpiredEvent} auth-expired - The store's access token expired and no renewal succeeded; detail `{store, expiresAt}`.
