@@ -35,7 +35,7 @@ function exportedDeclarationsOnly() {
 
 export default {
   globs: ['src/elements/**/*.ts', 'src/define.ts', 'src/events.ts'],
-  exclude: ['src/elements/dom.ts', 'src/elements/signed-in.ts'],
+  exclude: ['src/elements/dom.ts', 'src/elements/report.ts', 'src/elements/signed-in.ts', 'src/elements/states.ts'],
   outdir: '.',
   litelement: true,
   plugins: [documentedEventsOnly(), exportedDeclarationsOnly()],

@@ -44,5 +44,8 @@ export default {
   // Generous: a wait here is a browser, an iframe or a provider round trip on a 2-core machine that may be busy; a test
   // that hangs still fails, and no test sleeps to synchronise.
   testFramework: { config: { timeout: 20000 } },
+  // The elements warn once in the console for each error they show and each unknown attribute value; tests that
+  // cause errors on purpose would fill the log with them. test/elements/visible-states.test.ts checks them.
+  filterBrowserLogs: ({ type, args }) => !(type === 'warn' && /^auth-[a-z]+: /.test(String(args[0]))),
   middleware: [fakeProvider, fixtures],
 };

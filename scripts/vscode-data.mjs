@@ -48,6 +48,7 @@ function tagOf(declaration) {
     ...list('Events', declaration.events, (event) => `\`${event.name}\``),
     ...list('Slots', declaration.slots, (slot) => (slot.name ? `\`${slot.name}\`` : '(default)')),
     ...list('CSS parts', declaration.cssParts, (part) => `\`::part(${part.name})\``),
+    ...list('CSS states', declaration.cssStates, (state) => `\`:state(${state.name})\``),
     ...list('CSS custom properties', declaration.cssProperties, (property) => `\`${property.name}\``),
   ].filter(Boolean);
   return {

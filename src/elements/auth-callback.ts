@@ -6,7 +6,9 @@ import { errorDetail } from '../protocol/errors.js';
 import { MESSAGE_KEY } from '../protocol/silent.js';
 import { handlingResponse } from '../store/token-store.js';
 import { sheet, slot } from './dom.js';
+import { showErrors } from './report.js';
 import { storeSession } from '../session/signed-in.js';
+import { mirrorStates } from './states.js';
 
 /**
  * Completes sign-in on the redirect page: reads the provider's response from the URL fragment, removes it from the
@@ -17,13 +19,34 @@ import { storeSession } from '../session/signed-in.js';
  *
  * @summary Handles the redirect of the implicit grant or the code flow.
  * @tagname auth-callback
- * @slot - Shown only while a response is handled (for example "Signing you in…"); the element is hidden otherwise.
+ * @slot - Shown only while a response is handled (for example "Signing you in…"); the element is hidden otherwise,
+ * except while it shows an error.
+ * @slot error - Shown while `error` is set; by default the error's description, as text.
+ * @csspart error-message - The default error text (`role="alert"`).
+ * @attr {boolean} handling - Set by the element (never by the page) while it handles a response.
+ * @cssstate handling - A response is being handled, as the `handling` attribute.
+ * @cssstate error - The response failed, as the `error` attribute.
  * @fires {AuthSignedInEvent} auth-signed-in - The response was valid and its session stored; detail has the ID token's claims, scope and expiry, never a token.
  * @fires {AuthErrorEvent} auth-error - The response was an error or failed a check, or the token endpoint refused the code (`invalid_grant`: a wrong verifier, a used code, a code of another client); nothing was stored. Or, after `auth-signed-in`, `storage_unavailable`: the session could not be written to its storage and is kept in this page's memory only.
  */
 export class AuthCallbackElement extends ReactiveElement {
+  static override properties = {
+    error: { type: Boolean, reflect: true },
+  };
+
   /** Settles when the response in the fragment (if any) has been handled; for tests and pages that await it. */
   declare readonly complete: Promise<void>;
+  /**
+   * Reflected: the response was an error or failed a check; its description shows in the `error` slot and once in
+   * the console. Cleared by the next successful response (`auth-signed-in`).
+   */
+  declare error: boolean;
+
+  constructor() {
+    super();
+    this.error = false;
+    mirrorStates(this, ['handling', 'error']);
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -69,12 +92,13 @@ export class AuthCallbackElement extends ReactiveElement {
   }
 
   static override get styles(): CSSStyleSheet {
-    return sheet(':host(:not([handling])){display:none}');
+    return sheet(':host(:not([handling],[error])),:host(:not([handling])) slot:not([name]),:host(:not([error])) [name=error]{display:none}');
   }
 
   protected override createRenderRoot() {
     const root = super.createRenderRoot();
     slot(root);
+    showErrors(this, root);
     return root;
   }
 }

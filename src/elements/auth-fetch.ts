@@ -6,7 +6,9 @@ import { callApi, type ApiRequest } from '../protocol/request.js';
 import { render } from '../render/stamp.js';
 import { lifecycleOf } from '../session/lifecycle.js';
 import { responseHandled, type TokenStore } from '../store/token-store.js';
-import { sheet, slot } from './dom.js';
+import { errorSlot, sheet, slot } from './dom.js';
+import { checkEnum, showError } from './report.js';
+import { mirrorStates } from './states.js';
 
 const STATES = ['signed-out', 'loading', 'error', 'empty'];
 
@@ -30,7 +32,11 @@ const whose = ({ session }: TokenStore) => session ? `${session.issuer} ${sessio
  * @slot error - Shown after a failure; by default the error's description, as text.
  * @slot signed-out - Shown while the store has no usable token.
  * @slot empty - Shown when the answer (or its `data-items` list) is empty.
- * @csspart error-message - The default error text.
+ * @csspart error-message - The default error text (`role="alert"`).
+ * @cssstate loading - A request is in flight, as the `loading` attribute.
+ * @cssstate error - The last request failed, as the `error` attribute.
+ * @cssstate signed-out - The store has no usable token, as the `signed-out` attribute.
+ * @cssstate empty - The last answer (or its `data-items` list) was empty, as the `empty` attribute.
  * @fires {AuthResponseEvent} auth-response - The API answered 2xx; detail `{status, ok, data}` (`data` parsed per `as`).
  * @fires {AuthErrorEvent} auth-error - No request was possible (`login_required` from `send()`, `origin_not_allowed`, `invalid_config`) or it failed (`http_error` with `status`, `network_error`, `timeout`, `invalid_response`); detail `{error, errorDescription?, status?}`.
  */
@@ -122,6 +128,7 @@ export class AuthFetchElement extends ReactiveElement {
     this.as = 'json';
     this.timeout = this.debounce = 0;
     this.auto = this.noReset = this.loading = this.error = this.signedOut = this.empty = false;
+    mirrorStates(this, STATES);
   }
 
   override connectedCallback(): void {
@@ -140,17 +147,14 @@ export class AuthFetchElement extends ReactiveElement {
 
   protected override createRenderRoot() {
     const root = super.createRenderRoot();
-    for (const name of STATES) slot(root).name = name;
-    this.#message = root.querySelector('[name=error]')!.appendChild(document.createElement('span'));
-    this.#message.setAttribute('part', 'error-message');
-    // Announced when it appears (the slot's fallback); slotted error content should carry its own role.
-    this.#message.setAttribute('role', 'alert');
+    for (const name of STATES) if (name === 'error') this.#message = errorSlot(root); else slot(root).name = name;
     slot(root);
     return root;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.signedOut = !this.#store.store.accessToken;
+    checkEnum(this, 'as', this.as, ['json', 'text']);
     if (changed.has('refreshOn') && this.hasUpdated) this.#listen();
   }
 
@@ -220,7 +224,7 @@ export class AuthFetchElement extends ReactiveElement {
         const detail = errorDetail(error);
         this.#outcome = undefined;
         this.error = true;
-        this.#message!.textContent = detail.errorDescription ?? detail.error;
+        showError(this, this.#message!, detail);
         this.dispatchEvent(new AuthErrorEvent(detail));
       }
       return undefined;

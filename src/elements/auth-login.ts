@@ -4,6 +4,7 @@ import { popupSignIn } from '../protocol/silent.js';
 import { lifecycleOf } from '../session/lifecycle.js';
 import { storeSession } from '../session/signed-in.js';
 import { AuthButtonElement } from './auth-button.js';
+import { checkEnum } from './report.js';
 
 /**
  * A sign-in button: sends the user to the provider's `/authorize` with a fresh `state` and `nonce`
@@ -13,7 +14,11 @@ import { AuthButtonElement } from './auth-button.js';
  * @summary Starts sign-in with the implicit grant or the code flow with PKCE.
  * @tagname auth-login
  * @slot - The button's label (default "Sign in").
+ * @slot error - Shown while `error` is set (the element then shows itself even when signed in); by default the error's description, as text.
  * @csspart button - The native button.
+ * @csspart error-message - The default error text (`role="alert"`).
+ * @cssstate signed-in - The store holds a valid session (the element hides itself then), as the `signed-in` attribute.
+ * @cssstate error - Its last sign-in (click, popup, renewal) failed, as the `error` attribute.
  * @fires {AuthLoginEvent} auth-login - Cancelable, just before leaving for the provider; `detail.url` is the authorize URL.
  * @fires {AuthExpiringEvent} auth-expiring - At the store's renewal point, once per token: a minute before the access token expires, or at 75 % of a lifetime under four minutes (then `auto-renew` renews); detail `{store, expiresAt}`. Fired by the store's lifecycle from the first `<auth-login>` of the store on the page.
  * @fires {AuthExpiredEvent} auth-expired - The store's access token expired and no renewal succeeded; detail `{store, expiresAt, error?}` (`error`: why the last automatic renewal failed, `login_required` when the provider session is gone).
@@ -21,6 +26,8 @@ import { AuthButtonElement } from './auth-button.js';
  * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`, `popup_blocked`), a popup one failed (`popup_closed`, the provider's error or any check of `<auth-callback>`), a silent one failed (`third_party_cookies_blocked`, `login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`), or a renewal with a refresh token failed (`invalid_grant`: the session is cleared). `storage_unavailable`: a redirect sign-in could not start because sessionStorage is refused, or, after `auth-signed-in`, the session could not be written to its storage and is kept in this page's memory.
  */
 export class AuthLoginElement extends AuthButtonElement {
+  protected static override hides = '[signed-in]';
+
   static override properties = {
     issuer: {},
     domain: {},
@@ -118,6 +125,13 @@ export class AuthLoginElement extends AuthButtonElement {
     // Once per page and store, and only once the page's own response (on the redirect page) is stored; requests of
     // `<auth-fetch>` wait for it in turn.
     if (this.checkSession) lifecycleOf(this.storeController.store).checkSession(this, this);
+  }
+
+  protected override updated(): void {
+    // As protocol/authorize.ts reads them: response-type's words in any order, the first entry the fallback.
+    checkEnum(this, 'response-type', this.responseType?.match(/\S+/g)?.sort().join(' '), ['id_token token', 'id_token', 'token', 'code']);
+    checkEnum(this, 'storage', this.storage, ['session', 'local', 'memory']);
+    checkEnum(this, 'mode', this.mode, ['redirect', 'popup']);
   }
 
   /**

@@ -10,11 +10,17 @@ import { AuthButtonElement } from './auth-button.js';
  * @summary Signs out.
  * @tagname auth-logout
  * @slot - The button's label (default "Sign out").
+ * @slot error - Shown while `error` is set (the element then shows itself even when signed out); by default the error's description, as text.
  * @csspart button - The native button.
+ * @csspart error-message - The default error text (`role="alert"`).
+ * @cssstate signed-in - The store holds a valid session (the element hides itself otherwise), as the `signed-in` attribute.
+ * @cssstate error - The last sign-out failed, as the `error` attribute.
  * @fires {AuthSignedOutEvent} auth-signed-out - The store was cleared; cancelable: canceling it keeps the page from leaving for the provider's sign-out (`logout()` still resolves with that URL); detail `{store}`.
  * @fires {AuthErrorEvent} auth-error - The provider session could not be ended, or `return-to` is not on this origin (the local session is cleared anyway); detail `{error, errorDescription?, status?}`.
  */
 export class AuthLogoutElement extends AuthButtonElement {
+  protected static override hides = ':not([signed-in])';
+
   static override properties = {
     returnTo: { attribute: 'return-to' },
   };

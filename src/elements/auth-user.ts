@@ -2,6 +2,7 @@ import { ReactiveElement } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
 import { render } from '../render/stamp.js';
 import { sheet, slot } from './dom.js';
+import { mirrorStates } from './states.js';
 
 /**
  * Shows who is signed in: its `<template>` is filled with the claims of the store's validated ID token, with the
@@ -13,6 +14,7 @@ import { sheet, slot } from './dom.js';
  * @tagname auth-user
  * @slot - Content; the filled template copy is inserted after its `<template>`.
  * @slot signed-out - Shown while the store holds no session with an ID token.
+ * @cssstate signed-in - The store holds a valid session with an ID token, as the `signed-in` attribute.
  */
 export class AuthUserElement extends ReactiveElement {
   static override get styles(): CSSStyleSheet {
@@ -36,6 +38,7 @@ export class AuthUserElement extends ReactiveElement {
     super();
     this.store = 'default';
     this.signedIn = false;
+    mirrorStates(this, ['signed-in']);
   }
 
   protected override createRenderRoot() {

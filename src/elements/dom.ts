@@ -22,3 +22,16 @@ export function sheet(css: string): CSSStyleSheet {
   sheet.replaceSync(css);
   return sheet;
 }
+
+/**
+ * Appends `<slot name="error">` with the fallback `<span part="error-message" role="alert">` to `root`, and returns
+ * the span (fill it with `textContent` only: error descriptions quote attribute and response values).
+ */
+export function errorSlot(root: Node): HTMLElement {
+  const message = slot(root).appendChild(document.createElement('span'));
+  (message.parentNode as HTMLSlotElement).name = 'error';
+  message.setAttribute('part', 'error-message');
+  // Announced when it appears (the slot's fallback); slotted error content should carry its own role.
+  message.setAttribute('role', 'alert');
+  return message;
+}

@@ -1,0 +1,31 @@
+/**
+ * Mirrors boolean state attributes as CSS custom states (HTML: `ElementInternals.states`), so `auth-fetch:state(loading)`
+ * matches whenever `auth-fetch[loading]` does.
+ */
+
+/**
+ * Keeps a custom state for each of `names` in step with the attribute of that name on `host`, whoever sets it.
+ * Call it from the constructor. Where the browser has no `CustomStateSet` (or refuses a name: Chromium before 125
+ * took only `--dashed` ones), the attributes alone remain; it never throws.
+ */
+export function mirrorStates(host: HTMLElement, names: string[]): void {
+  try {
+    const { states } = host.attachInternals();
+    const sync = () => {
+      for (const name of names) {
+        try {
+          if (host.hasAttribute(name)) states.add(name);
+          else states.delete(name);
+        } catch {
+          // This name is refused: the attribute is still there to select on.
+        }
+      }
+    };
+    // Observes the element itself only: the observer goes with the element, nothing to disconnect.
+    new MutationObserver(sync).observe(host, { attributeFilter: names });
+    // An upgraded element already has its attributes.
+    sync();
+  } catch {
+    // No ElementInternals, internals already attached by a subclass, or no `states`: attributes only.
+  }
+}
