@@ -200,14 +200,20 @@ export class Lifecycle {
   #exclusive(config = this.config, target?: EventTarget): Promise<Outcome> {
     return (this.#running ??= (async () => {
       const before = key(this.store.session);
-      const run = async (): Promise<Outcome> => {
-        this.store.reload();
-        if (this.store.signedIn && key(this.store.session) !== before) return { ok: true };
+      const renewed = () => (this.store.reload(), this.store.signedIn && key(this.store.session) !== before);
+      const run = async (waited?: boolean): Promise<Outcome> => {
+        // After waiting for another tab's renewal of a session in local storage, its write may reach this tab just
+        // after the lock does: a moment for it (at most a second) before renewing again.
+        if (waited && !renewed() && config?.storage === 'local') await new Promise<void>((resolve) => (addEventListener('storage', () => resolve(), { once: true }), clock.set(resolve, 1000)));
+        if (renewed()) return { ok: true };
         this.#lastStart = clock.now();
         return this.#signIn(config, target ?? this.#announcer);
       };
+      const { locks } = navigator;
+      const name = `auth-elements:renew:${this.store.name}`;
       try {
-        return await (navigator.locks ? navigator.locks.request(`auth-elements:renew:${this.store.name}`, run) : run());
+        // `null`: another tab holds the lock (it is renewing): wait for it, then look at what it stored.
+        return (locks && await locks.request(name, { ifAvailable: true }, (lock) => lock && run())) ?? await (locks ? locks.request(name, () => run(true)) : run());
       } finally {
         this.#running = undefined;
       }
