@@ -201,11 +201,11 @@ export class AuthFetchElement extends ReactiveElement {
       await lifecycle.beforeRequest();
       signal.throwIfAborted();
       const call = (accessToken = store.accessToken) => callApi(request, { accessToken: (this.#token = accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] }, { signal, timeout: this.timeout });
-      const sent = store.accessToken;
+      const sent = store.session;
       const user = whose(store);
       // A token the API refuses as invalid_token (RFC 6750) is renewed once (unless just issued) and this request
       // retried once with the new one; a second refusal is the API's answer (http_error 401), never another renewal.
-      const detail = await call(sent).catch(async (error: { status?: number; cause?: unknown }) => {
+      const detail = await call().catch(async (error: { status?: number; cause?: unknown }) => {
         if (error.status === 401 && error.cause === 'invalid_token' && !signal.aborted && (await lifecycle.refused(sent))) return call();
         throw error;
       });

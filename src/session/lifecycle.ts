@@ -41,7 +41,8 @@ const KEYS = ['issuer', 'domain', 'clientId', 'audience', 'scope', 'responseType
 export type LifecycleHost = Element;
 type Outcome = { ok: true } | { ok: false; error: AuthErrorDetail };
 
-const key = (session: Session | null | undefined) => session ? session.accessToken ?? session.idToken ?? '' : undefined;
+/** Which session this is: a renewal may give the very same token string (issued in the same second), never the same issuedAt. */
+const key = (session: Session | null | undefined) => session ? `${session.issuedAt} ${session.accessToken ?? session.idToken}` : undefined;
 
 /**
  * The one owner of a store's renewals on this page: plans them from the token's lifetime, runs one at a time per store
@@ -66,8 +67,8 @@ export class Lifecycle {
   #failure: AuthErrorDetail | undefined;
   #lastStart = -Infinity;
   #running: Promise<Outcome> | undefined;
-  /** Tokens an API refused (each gets one renewal at most) and tokens renewed on demand before a request. */
-  #refused = new Set<string>();
+  /** Sessions an API refused (each gets one renewal at most) and tokens renewed on demand before a request. */
+  #refused = new WeakSet<Session>();
   #demanded = new Set<string>();
   #checked = false;
 
@@ -285,17 +286,17 @@ export class Lifecycle {
   }
 
   /**
-   * An API refused `token` (401 `invalid_token`): whether to retry with the store's current token. Yes when it
-   * already differs (renewed meanwhile); no for a token refused before or just issued (the API, not the token, is
-   * wrong: renewing would loop); else one renewal, and yes if it gave a new token.
+   * An API refused the token of `sent` (the session the request was sent with; 401 `invalid_token`): whether to
+   * retry with the store's current session. Yes when it already differs (renewed meanwhile); no for a session
+   * refused before or just issued (the API, not the token, is wrong: renewing would loop); else one renewal, and yes
+   * if it gave a new session.
    */
-  async refused(token: string | undefined): Promise<boolean> {
-    const changed = () => this.store.accessToken !== token;
+  async refused(sent: Session | null): Promise<boolean> {
+    const changed = () => this.store.signedIn && this.store.session !== sent;
     if (this.#running) await this.#running;
-    if (changed() || !token || this.#refused.has(token) || !this.#top || !this.config) return changed();
-    this.#refused.add(token);
-    const { issuedAt } = this.store.session ?? {};
-    if (issuedAt !== undefined && clock.now() - issuedAt < budget.fresh) return false;
+    if (changed() || !sent || this.#refused.has(sent) || !this.#top || !this.config) return changed();
+    this.#refused.add(sent);
+    if (sent.issuedAt !== undefined && clock.now() - sent.issuedAt < budget.fresh) return false;
     this.#quiet(await this.#exclusive());
     return changed();
   }
