@@ -6,9 +6,10 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 // 13,600 B for [core], [sessions], [fetch], <auth-user> and the code flow with PKCE ([pkce]), Lit's ReactiveElement
 // (about 2.2 KB of it in the bundle) included. The first target was 10 KB; that held for [core] alone, not with every
 // feature on the same base (see docs/experiments/README.md for the measured Lit-free alternative, and BENCHMARKS.md).
-// Raised to 14,400 B for [lifecycle] (storage faults with their own error code, the session lifecycle module, visible
-// error states): the one-file bundle carries every feature; [scale] splits it so a page loads only what it uses.
-const BUDGET = 14400;
+// Raised to 16,000 B for [lifecycle]: storage faults with their own error code (+250 B), visible states and errors
+// (+470 B), the session lifecycle module with its budgets (+1,500 B). The one-file bundle carries every feature;
+// [scale] splits it so that a page loads only what it uses (its target: 8,192 B for a signed-out implicit page).
+const BUDGET = 16000;
 const file = 'dist/auth-elements.js';
 let code;
 try {

@@ -74,8 +74,6 @@ export class AuthFetchElement extends ReactiveElement {
   #sending = new Set<HTMLFormElement>();
   /** The token of the last request sent. */
   #token: string | undefined;
-  /** Whose answer is shown (issuer and subject) after a success; `undefined` after a failure. */
-  #outcome: string | undefined;
   #listeners: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stamped: Node[] = [];
@@ -211,10 +209,7 @@ export class AuthFetchElement extends ReactiveElement {
       });
       signal.throwIfAborted();
       // A write that outlived its user's session (signed out, or another user meanwhile) is told, not shown.
-      if (whose(store) === user) {
-        [this.#stamped, this.empty] = render(this, detail.data, this.#stamped);
-        this.#outcome = user;
-      }
+      if (whose(store) === user) [this.#stamped, this.empty] = render(this, detail.data, this.#stamped);
       if (form && !this.noReset) form.reset();
       this.dispatchEvent(new AuthResponseEvent(detail));
       if (this.emit) this.dispatchEvent(new CustomEvent(this.emit, { bubbles: true, composed: true, detail }));
@@ -222,7 +217,6 @@ export class AuthFetchElement extends ReactiveElement {
     } catch (error) {
       if (!isAbort(error) && !signal.aborted) {
         const detail = errorDetail(error);
-        this.#outcome = undefined;
         this.error = true;
         showError(this, this.#message!, detail);
         this.dispatchEvent(new AuthErrorEvent(detail));
@@ -298,10 +292,10 @@ export class AuthFetchElement extends ReactiveElement {
   }
 
   /**
-   * A new token (sign-in, renewal, another tab) re-runs an `auto` request when it may change the answer: another
-   * user, or the last request failed; a renewal for the same user changes nothing shown (and re-requesting on every
-   * renewal, with elements renewing on refusals, would loop). Signed out (here or in another tab), the GET in flight
-   * is dropped and what was rendered for the user goes away (an expired token alone keeps it); writes go on.
+   * A new token (sign-in, renewal, another tab) re-runs an `auto` request, unless its GET is in flight (that one is
+   * waiting for this very renewal, to retry with the new token: aborting it for a new request would loop). Signed
+   * out (here or in another tab), the GET in flight is dropped and what was rendered for the user goes away (an
+   * expired token alone keeps it); writes go on.
    */
   #tokenChanged(store: TokenStore): void {
     const { session, accessToken: token } = store;
@@ -309,8 +303,7 @@ export class AuthFetchElement extends ReactiveElement {
       this.#get?.abort();
       [this.#stamped] = render(this, null, this.#stamped);
       this.empty = false;
-      this.#outcome = undefined;
-    } else if (this.auto && this.url && token && token !== this.#token && !this.#get && this.#outcome !== whose(store)) this.#queue();
+    } else if (this.auto && this.url && token && token !== this.#token && !this.#get) this.#queue();
   }
 }
 
