@@ -112,7 +112,12 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
   const pageUrl = new URL(page.href);
   pageUrl.hash = '';
   const { origin } = pageUrl;
-  const absolute = (url: string | null | undefined, name: string) => url ? secureUrl(url, name, pageUrl.href).href : undefined;
+  const absolute = (url: string | null | undefined, name: string) => {
+    const href = url ? secureUrl(url, name, pageUrl.href).href : undefined;
+    // RFC 6749 section 3.1.2: a redirection URI has no fragment (the response goes there).
+    if (href?.includes('#')) fail('invalid_config', `${name} ${url} has a fragment`);
+    return href;
+  };
   const main = absolute(config.redirectUri || origin + pageUrl.pathname, 'redirect URI')!;
   const silent = absolute(config.silentRedirectUri, 'silent-redirect-uri');
   const redirect = new URL((via && silent) || main);

@@ -12,7 +12,10 @@ export interface Session {
   tokenType?: string;
   /** Granted scope: the response's `scope`, or the requested one when the provider did not say. */
   scope: string;
-  /** When the access token (or, without one, the ID token) expires, in ms since the epoch; absent when unknown. */
+  /**
+   * When the access token (or, without one, the ID token) expires, in ms since the epoch. Without `expires_in`: the ID
+   * token's `exp`, and at most {@link UNKNOWN_LIFETIME} after issue. Absent only in sessions stored by older versions.
+   */
   expiresAt?: number;
   /** When the tokens were received, in ms since the epoch (renewal is planned from the lifetime). */
   issuedAt?: number;
@@ -34,9 +37,13 @@ export interface Session {
 
 type Result = { session: Session; transaction: Transaction };
 
+/** How long a token whose response has no `expires_in` is taken to last, at most (ms). */
+export const UNKNOWN_LIFETIME = 3_600_000;
+
 /**
- * The authorization response in a URL fragment, or `null` when the fragment holds none (so the callback can sit on
- * every page; a `code` counts with a `state` only, so `#code` stays a link target). A parameter given twice is
+ * The authorization response in a URL fragment, or `null` when the fragment holds none: a response has a `state`
+ * (success and error alike, RFC 6749 section 4.2.2.1) and one of `access_token`, `id_token`, `code` or `error`, so the
+ * callback can sit on every page and the page's own anchors (`#error`, `#code`) stay links. A parameter given twice is
  * rejected, never "first one wins".
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitAuthResponse
  */
@@ -44,7 +51,7 @@ export function parseFragment(fragment: string): Record<string, string> | null {
   // A response is a few KB: a huge one is refused before parsing, which could hold the page for seconds.
   if (fragment.length > 65_536 && /(?:^#?|&)(?:access_token|id_token|error|code)=/.test(fragment)) fail('invalid_response', 'the response is over 64 KB');
   const params = new URLSearchParams(fragment.replace(/^#/, ''));
-  if (!['access_token', 'id_token', 'error'].some((name) => params.has(name)) && !(params.has('code') && params.has('state'))) return null;
+  if (!params.has('state') || !['access_token', 'id_token', 'error', 'code'].some((name) => params.has(name))) return null;
   const result: Record<string, string> = {};
   for (const [name, value] of params) {
     if (Object.hasOwn(result, name)) fail('invalid_response', `${name} given twice`);
@@ -65,9 +72,12 @@ export function parseFragment(fragment: string): Record<string, string> | null {
  */
 export async function handleResponse(params: Record<string, string>, options: RequestOptions = {}): Promise<Result> {
   const tx = takeTransaction(params.state);
+  // RFC 9207 section 2.4: when the response names its issuer, it must be the one the request went to; a provider that
+  // says it always names it (authorization_response_iss_parameter_supported) must have, errors included.
+  if (params.iss === undefined ? (await discover(tx.issuer, options)).authorization_response_iss_parameter_supported === true : params.iss !== tx.issuer) {
+    fail('invalid_response', `iss ${params.iss ?? 'missing'}: the response must name issuer ${tx.issuer}`);
+  }
   if (params.error) fail(params.error, params.error_description || params.error);
-  // RFC 9207 section 2.4: when the response names its issuer, it must be the one the request went to.
-  if (params.iss !== undefined && params.iss !== tx.issuer) fail('invalid_response', `iss ${params.iss} is not ${tx.issuer}`);
   const code = tx.responseType === 'code' ? params.code || fail('invalid_response', 'code missing') : undefined;
   // RFC 7636 section 4.5: the verifier proves that this page, which asked for the code, redeems it.
   const tokens = code ? await tokenRequest(await discover(tx.issuer, options), { grant_type: 'authorization_code', code, redirect_uri: tx.redirectUri, client_id: tx.clientId, code_verifier: tx.verifier }, options) : params;
@@ -104,16 +114,16 @@ async function sessionOf(params: Record<string, string>, tx: Transaction, option
   // An ID token that was not asked for (Auth0 sends one for response_type=token with scope openid) is validated all
   // the same: nothing unchecked is ever stored.
   if (accessToken !== undefined && params.token_type?.toLowerCase() !== 'bearer') fail('invalid_response', `token_type ${params.token_type} is not Bearer`);
-  let expiresAt: number | undefined;
-  if (expiresIn !== undefined) {
-    if (!/^\d{1,9}$/.test(expiresIn)) fail('invalid_response', `expires_in ${expiresIn} is not a number`);
-    expiresAt = Date.now() + +expiresIn * 1000;
-  }
+  if (expiresIn !== undefined && !/^\d{1,9}$/.test(expiresIn)) fail('invalid_response', `expires_in ${expiresIn} is not a number`);
+  // Without expires_in (RFC 6749 only recommends it), a token is taken to last as long as this response's ID token,
+  // and at most an hour: a session never lasts for good.
+  let expiresAt = Date.now() + (expiresIn === undefined ? UNKNOWN_LIFETIME : +expiresIn * 1000);
   let claims = previous?.claims;
   if (idToken) {
     claims = await validateIdToken(idToken, await discover(tx.issuer, options), { issuer: tx.issuer, clientId: tx.clientId, nonce: tx.nonce, accessToken, leeway: tx.leeway, code, previous: claims }, options);
     // An ID token alone lasts as long as it is accepted: its exp, with the leeway the check allowed.
     if (!accessToken) expiresAt = (claims.exp + tx.leeway) * 1000;
+    else if (expiresIn === undefined) expiresAt = Math.min(expiresAt, claims.exp * 1000);
   }
   // JSON drops what is undefined: no token the response did not have.
   return JSON.parse(JSON.stringify({
@@ -126,6 +136,7 @@ async function sessionOf(params: Record<string, string>, tx: Transaction, option
     expiresAt,
     issuedAt: Date.now(),
     renewal: { responseType: tx.responseType, scope: tx.scope, audience: tx.audience, storage: tx.storage, leeway: tx.leeway, ...previous?.renewal, ...tx.renewal },
-    refreshToken: params.refresh_token,
+    // Only the token endpoint issues refresh tokens: one in an implicit fragment is ignored (RFC 6749 section 4.2.2).
+    refreshToken: code || previous ? params.refresh_token : undefined,
   })) as Session;
 }

@@ -99,11 +99,16 @@ export interface KeyHint {
   kid?: string;
 }
 
+/** Unknown `kid`s refetch the key set at most this often (ms): key rotation is picked up, a flood of forged kids is not fetched for. */
+export const JWKS_REFETCH_INTERVAL = 60_000;
+/** When each key set was last refetched for an unknown `kid`. */
+const refetchedAt = new Map<string, number>();
+
 /**
  * The public key to check a signature with, from the issuer's JWKS (`jwks_uri` of its own discovery document only,
  * never a URL named by the token); `undefined` when the set has none. The set is cached per page; an unknown `kid`
- * fetches it again once, for key rotation. No cool-down is needed: each lookup needs a fresh, single-use `state`, so
- * a forged `kid` cannot make us fetch more than once per sign-in.
+ * fetches it again, for key rotation, at most once per {@link JWKS_REFETCH_INTERVAL} (the first unknown `kid` after
+ * that refetches again).
  * @see https://openid.net/specs/openid-connect-core-1_0.html#RotateSigKeys
  */
 export async function findKey(metadata: ProviderMetadata, hint: KeyHint, options: RequestOptions = {}): Promise<JsonWebKey | undefined> {
@@ -114,7 +119,10 @@ export async function findKey(metadata: ProviderMetadata, hint: KeyHint, options
   if (key || !cached) return key;
   // Another check may have re-fetched the set meanwhile; use that rather than fetching twice.
   const current = jwksCache.get(uri);
-  return selectKey(await (current && current !== keys ? current : loadJwks(uri, options)), hint);
+  if (current && current !== keys) return selectKey(await current, hint);
+  if (Date.now() - (refetchedAt.get(uri) ?? -Infinity) < JWKS_REFETCH_INTERVAL) return undefined;
+  refetchedAt.set(uri, Date.now());
+  return selectKey(await loadJwks(uri, options), hint);
 }
 
 function loadJwks(uri: string, options: RequestOptions): Promise<JsonWebKey[]> {
@@ -124,10 +132,20 @@ function loadJwks(uri: string, options: RequestOptions): Promise<JsonWebKey[]> {
   return keys;
 }
 
-/** Signing keys usable with `alg` (RFC 7517 section 4: `use`, `alg`, `kty`), then chosen by `kid`. */
+/** The key type and curve a JWS `alg` needs (RFC 7518 section 3.1, RFC 8037 section 3.1). */
+export function keyTypeOf(alg: string): [kty: string, crv?: string] {
+  return alg[0] === 'E' && alg[1] === 'S' ? ['EC', `P-${alg.endsWith('512') ? 521 : alg.slice(2)}`] : alg[0] === 'E' ? ['OKP', 'Ed25519'] : ['RSA'];
+}
+
+/**
+ * Signing keys usable with `alg` (RFC 7517 section 4: `kty` and `crv` of the alg, `use` sig, `key_ops` allowing
+ * verify, `alg` the same), then chosen by `kid`.
+ */
 function selectKey(keys: JsonWebKey[], { alg, kid }: KeyHint): JsonWebKey | undefined {
-  const kty = alg.startsWith('ES') ? 'EC' : 'RSA';
-  const usable = keys.filter((k) => k && k.kty === kty && (!k.use || k.use === 'sig') && (!k.alg || k.alg === alg));
+  const [kty, crv] = keyTypeOf(alg);
+  const usable = keys.filter((k) => k && k.kty === kty && (!crv || k.crv === crv) && (!k.use || k.use === 'sig') && (!k.key_ops || (Array.isArray(k.key_ops) && k.key_ops.includes('verify')))
+    // EdDSA (RFC 8037) and Ed25519 (RFC 9864) name the same signatures.
+    && (!k.alg || k.alg === alg || (kty === 'OKP' && /^(EdDSA|Ed25519)$/.test(k.alg))));
   if (kid !== undefined) return usable.find((k) => (k as { kid?: string }).kid === kid);
   return usable.length === 1 ? usable[0] : undefined;
 }
@@ -136,4 +154,5 @@ function selectKey(keys: JsonWebKey[], { alg, kid }: KeyHint): JsonWebKey | unde
 export function clearDiscoveryCache(): void {
   metadataCache.clear();
   jwksCache.clear();
+  refetchedAt.clear();
 }

@@ -26,7 +26,7 @@ export async function fetchOk(url: string | URL, init: RequestInit, what: string
   if (!response.ok) {
     // RFC 6750 section 3: a Bearer challenge names why the token was refused (`invalid_token`, …); it becomes the
     // error's `cause` and is named in the description.
-    const cause = /error="([^"]+)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1];
+    const cause = challenge(response.headers.get('www-authenticate'), 'bearer')?.error;
     throw new AuthError('http_error', `${what}: HTTP ${status}${cause ? ` (${cause})` : ''}`, { status, cause });
   }
   return response;
@@ -37,4 +37,27 @@ export async function getJson(url: string, what: string, options: RequestOptions
   const data: unknown = await (await fetchOk(url, { credentials: 'omit' }, `${what} ${url}`, options)).json().catch(() => 0);
   if (!data || typeof data !== 'object' || Array.isArray(data)) fail('invalid_discovery', `${what} ${url}: not a JSON object`);
   return data as Record<string, unknown>;
+}
+
+const TOKEN = "[!#$%&'*+.^_`|~\\w-]+";
+/** A challenge's scheme (alone), or one auth-param: `name=token` or `name="quoted string"` (RFC 7235 section 2.1). */
+const ITEM = new RegExp(`(${TOKEN})(?:[ \\t]*=[ \\t]*(?:(${TOKEN})|"((?:[^"\\\\]|\\\\.)*)"))?`, 'g');
+
+/**
+ * The auth-params (names in lower case) of the first challenge of `scheme` (lower case) in a `WWW-Authenticate` value,
+ * as RFC 7235 section 4.1 writes them: several challenges, values as tokens or quoted strings. A token68 reads as
+ * a scheme of its own, so it never lends its challenge's params to another.
+ */
+export function challenge(header: string | null, scheme: string): Record<string, string> | undefined {
+  let current: Record<string, string> | undefined;
+  let found: Record<string, string> | undefined;
+  for (const [, name, token, quoted] of (header ?? '').matchAll(ITEM)) {
+    if (token === undefined && quoted === undefined) {
+      current = {};
+      if (!found && name!.toLowerCase() === scheme) found = current;
+    } else if (current) {
+      current[name!.toLowerCase()] ??= quoted?.replace(/\\(.)/g, '$1') ?? token!;
+    }
+  }
+  return found;
 }

@@ -78,33 +78,48 @@ export async function verifySignature(token: string, metadata: ProviderMetadata,
   const payload = decodePart(payloadPart, 'payload', true);
   const { alg, kid } = header;
   // Signature algorithms accepted: asymmetric only. `none` and HMAC (`HS*`) are never accepted: this is a public
-  // client, it holds no secret, so an HMAC "signature" proves nothing.
+  // client, it holds no secret, so an HMAC "signature" proves nothing. EdDSA means Ed25519 here (Ed448 is not in
+  // WebCrypto); Ed25519 is its fully-specified name (RFC 9864).
   // https://openid.net/specs/openid-connect-core-1_0.html#ImplicitIDTValidation
-  if (typeof alg !== 'string' || !/^(RS|PS|ES)(256|384|512)$/.test(alg)) reject(`alg ${alg} not allowed`);
+  if (typeof alg !== 'string' || !/^((RS|PS|ES)(256|384|512)|EdDSA|Ed25519)$/.test(alg)) reject(`alg ${alg} not allowed`);
   if (kid !== undefined && typeof kid !== 'string') reject('kid is not a string');
   // RFC 7515 section 4.1.11: extensions we do not understand must not be ignored.
   if (header.crit !== undefined) reject('crit not supported');
   const jwk = await findKey(metadata, { alg, kid }, options);
   if (!jwk) return reject(`no single ${alg} JWKS key for kid ${kid}`);
+  // RFC 7518 section 3.3: RSA keys of 2048 bits or more (the modulus' bits, leading zeros left out).
+  if (jwk.kty === 'RSA') {
+    let n = new Uint8Array();
+    try {
+      n = fromBase64url(jwk.n!);
+    } catch {
+      // No modulus: 0 bits.
+    }
+    const start = n.findIndex((byte) => byte > 0);
+    const size = start < 0 ? 0 : (n.length - start) * 8 - Math.clz32(n[start]!) + 24;
+    if (size < 2048) reject(`RSA key of ${size} bits (at least 2048 needed)`);
+  }
   // WebCrypto parameters for the alg (RFC 7518 section 3). One object serves importKey and verify for every alg:
   // each operation reads only the members its own algorithm dictionary defines.
   const bits = alg.slice(2);
   const params = {
-    name: { R: 'RSASSA-PKCS1-v1_5', P: 'RSA-PSS', E: 'ECDSA' }[alg[0] as 'R' | 'P' | 'E'],
+    name: alg[1] === 'd' ? 'Ed25519' : { R: 'RSASSA-PKCS1-v1_5', P: 'RSA-PSS', E: 'ECDSA' }[alg[0] as 'R' | 'P' | 'E'],
     hash: `SHA-${bits}`,
-    namedCurve: `P-${bits === '512' ? 521 : bits}`,
+    namedCurve: jwk.crv,
     saltLength: +bits / 8,
   };
-  if (alg[0] === 'E' && jwk.crv !== params.namedCurve) reject(`JWKS key is not on ${params.namedCurve}`);
   let valid: boolean;
   try {
-    // Only the public members (RSA import reads n and e, EC import crv, x and y): a JWK's own alg/use/key_ops were
-    // checked when the key was chosen.
-    const key = await crypto.subtle.importKey('jwk', JSON.parse(JSON.stringify(jwk, ['kty', 'crv', 'x', 'y', 'n', 'e'])), params, false, ['verify']);
+    // Only the public members (RSA import reads n and e, EC import crv, x and y, OKP crv and x): a JWK's own
+    // alg/use/key_ops were checked when the key was chosen.
+    const key = await crypto.subtle.importKey('jwk', JSON.parse(JSON.stringify(jwk, ['kty', 'crv', 'x', 'y', 'n', 'e'])), params, false, ['verify']).catch((error: Error) => {
+      // Feature detection: a browser without Ed25519 says so by name.
+      throw error.name === 'NotSupportedError' ? new Error(`${params.name} not supported by this browser`) : error;
+    });
     // JWS ECDSA signatures are already the raw r||s that WebCrypto expects (RFC 7518 section 3.4).
     valid = await crypto.subtle.verify(params, key, signature, new TextEncoder().encode(`${headerPart}.${payloadPart}`));
   } catch (error) {
-    reject(`JWKS key unusable: ${(error as Error).message}`);
+    reject(`JWKS key unusable for ${alg}: ${(error as Error).message}`);
   }
   if (!valid) reject('signature does not verify');
   return { header, payload };
@@ -112,11 +127,12 @@ export async function verifySignature(token: string, metadata: ProviderMetadata,
 
 /**
  * `at_hash` (and `c_hash`, of a code): base64url of the left half of the hash of the ASCII access token, with the ID
- * token's alg's hash.
+ * token's alg's hash (SHA-512 for EdDSA).
  * @see https://openid.net/specs/openid-connect-core-1_0.html#ImplicitTokenValidation
  */
 export async function accessTokenHash(accessToken: string, alg: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest(`SHA-${alg.slice(2)}`, new TextEncoder().encode(accessToken)));
+  // EdDSA over Ed25519 hashes with SHA-512 (OpenID Connect Core errata, at_hash).
+  const digest = new Uint8Array(await crypto.subtle.digest(`SHA-${/^Ed/.test(alg) ? 512 : alg.slice(2)}`, new TextEncoder().encode(accessToken)));
   return base64url(digest.slice(0, digest.length / 2));
 }
 

@@ -18,7 +18,7 @@ export const now = () => Math.floor(Date.now() / 1000);
 
 export interface SignOptions {
   header?: Record<string, unknown>;
-  key?: 'rs' | 'es' | 'attacker-rs' | 'attacker-es';
+  key?: 'rs' | 'es' | 'ed' | 'attacker-rs' | 'attacker-es' | 'attacker-ed';
   alg?: string;
   unsigned?: boolean;
 }
@@ -28,6 +28,12 @@ export async function sign(t: string, payload: Record<string, unknown>, options:
   const response = await fetch(`/idp/${t}/sign`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payload, ...options }) });
   if (!response.ok) throw new Error(`sign failed: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { jwt: string }).jwt;
+}
+
+/** Edits the tenant's published JWKs: members merged in, `null` deleting one (`{ rs: { use: 'enc' } }`). */
+export async function publish(t: string, edits: Partial<Record<'rs' | 'es' | 'ed', Record<string, unknown>>>): Promise<void> {
+  const response = await fetch(`/idp/${t}/publish`, { method: 'POST', body: JSON.stringify(edits) });
+  if (!response.ok) throw new Error(`publish failed: ${response.status}`);
 }
 
 /** at_hash of an access token for a SHA-256 alg. */

@@ -27,6 +27,9 @@
 //                for tokens that verify (still counted in apiCalls, and in refusals; not in verifiedCalls)
 //   refuseonce-… /api/T/echo refuses the first request of the tenant whose bearer token verifies (401, as `refuse-`;
 //                counted in refusals), then answers normally: every later request, with that token or another, passes
+//   iss-…        RFC 9207: the discovery document says authorization_response_iss_parameter_supported, and every
+//                authorization response (success or error, fragment or web_message) carries `iss`
+//   weakrsa-…    the tenant's RS256 key (rs-1) has a 1024-bit modulus (RFC 7518 3.3 asks for 2048 at least)
 //   hint-…       answers a prompt=none authorize request that has no `id_token_hint` with error=invalid_request and
 //                error_description "id_token mandatory" (to the redirect URI, with state, as any error), and one
 //                whose hint is not an ID token of this tenant (signature with its current keys, iss, aud = client_id;
@@ -37,6 +40,8 @@
 //   GET  /idp/T/.well-known/openid-configuration   discovery document
 //   GET  /idp/T/jwks                               public keys (counts jwksFetches)
 //   POST /idp/T/rotate                             new RS256 key rs-2, rs-3, … → { kid }
+//   POST /idp/T/publish                            { rs?, es?, ed? }: members merged into that published JWK (null
+//                                                  deletes one: { rs: { use: 'enc' } }, { es: { key_ops: null } })
 //   GET  /idp/T/stats                              { jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks,
 //                                                    codeExchanges, refreshes, refusals, hints, validHints, lastHint,
 //                                                    prompts }
@@ -48,6 +53,8 @@
 //                                                  in order (null when absent)
 //   GET  /idp/T/3p-cookies/step1.html              Keycloak-style third-party-cookie check (`no3p-`: unsupported)
 //   POST /idp/T/sign                               { header?, payload, key?, alg?, unsigned? } → { jwt }
+//                                                  key: rs (default), es, ed (Ed25519, kid ed-1, alg EdDSA), or
+//                                                  attacker-rs / attacker-es / attacker-ed (same kid, other key)
 //   GET  /idp/T/authorize?…[&deny=1][&format=json] signs in user-1 at once, answers in the fragment; sets a
 //                                                  provider-session cookie; prompt=none needs it (else login_required);
 //                                                  `hang-` tenants never answer prompt=none, `wait-` tenants
@@ -65,12 +72,12 @@
 //   GET  /api/T/text | /api/T/slow?ms=N | /api/T/invalid-json
 // Every request reaching /api/T/* counts in apiCalls (before authentication); verifiedCalls counts the
 // /api/T/echo requests whose bearer token verified.
-import { createHash, KeyObject, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, KeyObject, randomBytes, sign as rsaSign } from 'node:crypto';
 import { base64url, compactVerify, CompactSign, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 
 const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
 /** The behaviour prefixes (see the header), besides `ttlN`. */
-const FLAGS = new Set(['nokid', 'badissuer', 'notoken', 'badchash', 'oddjson', 'hang', 'wait', 'wm', 'no3p', 'refuse', 'refuseonce', 'hint']);
+const FLAGS = new Set(['nokid', 'badissuer', 'notoken', 'badchash', 'oddjson', 'hang', 'wait', 'wm', 'no3p', 'refuse', 'refuseonce', 'hint', 'iss', 'weakrsa']);
 const DEFAULT_TTL = 3600;
 
 /** The behaviours a tenant name asks for: its leading prefix words (all but the last word), up to the first other one. */
@@ -89,7 +96,12 @@ const RESPONSE_TYPES = ['id_token token', 'id_token', 'token', 'code'];
 const USER = { sub: 'user-1', name: 'Ada Lovelace', email: 'ada@example.com' };
 const tenants = new Map(); // name -> Promise<state>
 
-async function keyPair(alg, kid) {
+async function keyPair(alg, kid, modulusLength) {
+  if (modulusLength) {
+    // Under 2048 bits jose will not sign: node's own crypto makes and (in sign below) uses the key.
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength });
+    return { alg, kid, privateKey, publicKey, weak: true };
+  }
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   // A KeyObject lets /sign use other algorithms of the same key type (RS384, PS256…).
   return { alg, kid, privateKey: KeyObject.from(privateKey), publicKey };
@@ -97,12 +109,12 @@ async function keyPair(alg, kid) {
 
 function tenant(name) {
   if (!tenants.has(name)) {
+    const { flags, ttl } = behaviours(name);
     const created = Promise.all([
-      keyPair('RS256', 'rs-1'), keyPair('ES256', 'es-1'), keyPair('RS256'), keyPair('ES256'),
-    ]).then(([rs, es, attackerRs, attackerEs]) => {
-      const { flags, ttl } = behaviours(name);
+      keyPair('RS256', 'rs-1', flags.has('weakrsa') ? 1024 : 0), keyPair('ES256', 'es-1'), keyPair('EdDSA', 'ed-1'), keyPair('RS256'), keyPair('ES256'), keyPair('EdDSA'),
+    ]).then(([rs, es, ed, attackerRs, attackerEs, attackerEd]) => {
       return {
-        name, rs, es, attacker: { rs: attackerRs, es: attackerEs }, rsGeneration: 1,
+        name, rs, es, ed, attacker: { rs: attackerRs, es: attackerEs, ed: attackerEd }, rsGeneration: 1, published: {},
         is: (flag) => flags.has(flag), ttl,
         nokid: flags.has('nokid'), jwksFetches: 0, apiCalls: 0, verifiedCalls: 0, silentRequests: 0, cookieChecks: 0,
         codeExchanges: 0, refreshes: 0, codes: new Map(), refreshTokens: new Map(),
@@ -142,10 +154,13 @@ async function readBody(req) {
 }
 
 async function publicJwks(t) {
-  const rs = { ...(await exportJWK(t.rs.publicKey)), alg: 'RS256', use: 'sig' };
+  // `publish` edits: merged in, null deleting a member.
+  const edited = (family, jwk) => Object.fromEntries(Object.entries({ ...jwk, ...t.published[family] }).filter(([, value]) => value !== null));
+  const rs = edited('rs', { ...(await exportJWK(t.rs.publicKey)), alg: 'RS256', use: 'sig' });
   if (t.nokid) return { keys: [rs] };
   const es = { ...(await exportJWK(t.es.publicKey)), alg: 'ES256', use: 'sig' };
-  return { keys: [{ kid: t.rs.kid, ...rs }, { kid: t.es.kid, ...es }] };
+  const ed = { ...(await exportJWK(t.ed.publicKey)), alg: 'EdDSA', use: 'sig' };
+  return { keys: [edited('rs', { kid: t.rs.kid, ...rs }), edited('es', { kid: t.es.kid, ...es }), edited('ed', { kid: t.ed.kid, ...ed })] };
 }
 
 /** Signs `payload` exactly as given (no added claims). Throws on impossible key/alg pairs. */
@@ -154,8 +169,8 @@ async function sign(t, { header = {}, payload, key = 'rs', alg, unsigned = false
   if (unsigned) {
     return `${base64url.encode(JSON.stringify({ alg: 'none', ...header }))}.${base64url.encode(bytes)}.`;
   }
-  const family = key.endsWith('es') ? 'es' : 'rs';
-  if (!['rs', 'es', 'attacker-rs', 'attacker-es'].includes(key)) throw new Error(`unknown key "${key}"`);
+  const family = key.slice(-2);
+  if (!['rs', 'es', 'ed', 'attacker-rs', 'attacker-es', 'attacker-ed'].includes(key)) throw new Error(`unknown key "${key}"`);
   const pair = key.startsWith('attacker-') ? t.attacker[family] : t[family];
   // Attacker keys claim the published kid of their family: the forged-signature case.
   const protectedHeader = { alg: pair.alg, kid: publishedKid(t, family), typ: 'JWT', ...header };
@@ -168,6 +183,10 @@ async function sign(t, { header = {}, payload, key = 'rs', alg, unsigned = false
   const secret = String(protectedHeader.alg).startsWith('HS')
     ? new TextEncoder().encode(KeyObject.from(pair.publicKey).export({ type: 'spki', format: 'pem' }))
     : pair.privateKey;
+  if (pair.weak && protectedHeader.alg === 'RS256') {
+    const input = `${base64url.encode(JSON.stringify(protectedHeader))}.${base64url.encode(bytes)}`;
+    return `${input}.${base64url.encode(rsaSign('sha256', Buffer.from(input), pair.privateKey))}`;
+  }
   return new CompactSign(bytes).setProtectedHeader(protectedHeader).sign(secret);
 }
 
@@ -183,6 +202,7 @@ async function authorize(ctx, t) {
   const state = one('state');
   t.prompts.push(one('prompt') ?? null);
   const answer = (pairs) => {
+    if (t.is('iss')) pairs = [...pairs, ['iss', issuer(ctx, t)]];
     // Auth0's response_mode=web_message: a page that posts the response to the page that framed it (expires_in as a number).
     if (one('response_mode') === 'web_message') {
       const response = Object.fromEntries(pairs.map(([name, value]) => [name, name === 'expires_in' ? Number(value) : value]));
@@ -248,7 +268,7 @@ async function authorize(ctx, t) {
  */
 async function isOwnIdToken(ctx, t, jwt, clientId) {
   try {
-    const { payload } = await compactVerify(jwt, createLocalJWKSet(await publicJwks(t)), { algorithms: ['RS256', 'ES256'] });
+    const { payload } = await compactVerify(jwt, createLocalJWKSet(await publicJwks(t)), { algorithms: ['RS256', 'ES256', 'EdDSA'] });
     const claims = JSON.parse(new TextDecoder().decode(payload));
     const audience = [claims.aud].flat();
     return claims.iss === issuer(ctx, t) && typeof clientId === 'string' && audience.includes(clientId);
@@ -363,13 +383,23 @@ async function idp(ctx, t, route, get, post) {
       // `wm-` tenants also answer silent requests by web_message, as Auth0 does.
       response_modes_supported: t.is('wm') ? ['fragment', 'web_message'] : ['fragment'],
       subject_types_supported: ['public'],
-      id_token_signing_alg_values_supported: ['RS256', 'ES256'],
+      id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
+      ...(t.is('iss') && { authorization_response_iss_parameter_supported: true }),
       scopes_supported: ['openid', 'profile', 'email'],
     });
   }
   if (get && route === '/jwks') {
     t.jwksFetches += 1;
     return send(ctx, 200, await publicJwks(t));
+  }
+  if (post && route === '/publish') {
+    try {
+      const edits = JSON.parse(await readBody(ctx.req));
+      for (const family of ['rs', 'es', 'ed']) if (edits[family]) t.published[family] = { ...t.published[family], ...edits[family] };
+    } catch {
+      return send(ctx, 400, { error: 'invalid_request', error_description: 'Body must be JSON' });
+    }
+    return send(ctx, 200, t.published);
   }
   if (post && route === '/rotate') {
     t.rsGeneration += 1;
