@@ -14,7 +14,7 @@ export interface Session {
   scope: string;
   /**
    * When the access token (or, without one, the ID token) expires, in ms since the epoch. Without `expires_in`: the ID
-   * token's `exp`, and at most {@link UNKNOWN_LIFETIME} after issue. Absent only in sessions stored by older versions.
+   * token's `exp`, and at most {@link UNKNOWN_LIFETIME} after issue. Always set (a stored session without it is dropped).
    */
   expiresAt?: number;
   /** When the tokens were received, in ms since the epoch (renewal is planned from the lifetime). */

@@ -12,13 +12,16 @@ const KEY_PREFIX = 'auth-elements:store:';
 // setTimeout's delay is a signed 32-bit number of ms (HTML: timer initialisation steps).
 const MAX_DELAY = 2 ** 31 - 1;
 
-/** A stored session is used only when its shape is right; anything edited by hand into another shape is dropped. */
+/**
+ * A stored session is used only when its shape is right; anything edited by hand into another shape is dropped, and so
+ * is one without an expiry (none is stored without one since 0.1: a session never lasts for good).
+ */
 function isSession(value: unknown): value is Session {
   // Object(): null and primitives become objects without these keys (or non-null objects stay themselves).
   const s = Object(value) as Record<string, unknown>;
   const optional = (type: string, key: string) => s[key] === undefined || typeof s[key] === type;
   return ['scope', 'issuer', 'clientId'].every((key) => typeof s[key] === 'string')
-    && optional('string', 'accessToken') && optional('string', 'idToken') && optional('number', 'expiresAt')
+    && optional('string', 'accessToken') && optional('string', 'idToken') && typeof s.expiresAt === 'number'
     && optional('object', 'claims') && s.claims !== null && optional('number', 'issuedAt') && (s.renewal === undefined || isRenewal(s.renewal))
     && Array.isArray(s.allowedOrigins) && s.allowedOrigins.every((o) => typeof o === 'string');
 }

@@ -44,6 +44,8 @@ const TAMPERED: [string, (t: string) => string][] = [
   ['idToken an array', (t) => JSON.stringify(good(t, { idToken: ['x.y.z'] }))],
   ['expiresAt a string', (t) => JSON.stringify(good(t, { expiresAt: String(Date.now() + 3600_000) }))],
   ['expiresAt null', (t) => JSON.stringify(good(t, { expiresAt: null }))],
+  // [hardening-2]: a session never lasts for good, even one stored by hand (or by an old version) without an expiry.
+  ['expiresAt missing', (t) => JSON.stringify(good(t, { expiresAt: undefined }))],
   ['claims a string', (t) => JSON.stringify(good(t, { claims: 'Ada' }))],
   ['claims null', (t) => JSON.stringify(good(t, { claims: null }))],
   ['allowedOrigins a string', (t) => JSON.stringify(good(t, { allowedOrigins: 'https://evil.example' }))],
@@ -107,7 +109,7 @@ describe('[hardening] storage tampering', function () {
   }
 
   // Every case in sessionStorage; in localStorage (read by the same code) one of each kind.
-  const LOCAL = ['not JSON', 'an array holding a session', 'issuer null', 'accessToken an object', 'expiresAt a string', 'allowedOrigins a string'];
+  const LOCAL = ['not JSON', 'an array holding a session', 'issuer null', 'accessToken an object', 'expiresAt a string', 'expiresAt missing', 'allowedOrigins a string'];
   for (const storage of ['sessionStorage', 'localStorage'] as const) {
     describe(`a session edited by hand in ${storage}`, () => {
       for (const [what, value] of TAMPERED.filter(([name]) => storage === 'sessionStorage' || LOCAL.includes(name))) {
