@@ -22,6 +22,8 @@ import { assertLoopback, close, listen, parseUrl } from './net.mjs';
 
 /** The one client this provider knows. */
 export const CLIENT_ID = 'auth-elements-demo';
+/** The same client, but its ID tokens are signed with EdDSA (Ed25519): for interop tests, not used by the demo pages. */
+export const EDDSA_CLIENT_ID = 'auth-elements-demo-eddsa';
 
 /** The API's scopes, granted to access tokens whose audience is the API. */
 export const API_SCOPES = ['read:appointments', 'write:appointments'];
@@ -121,6 +123,17 @@ async function createProvider({ issuer, origin, apiAudience, audienceHref, acces
         redirect_uris: clientUris,
         post_logout_redirect_uris: clientUris,
       },
+      {
+        client_id: EDDSA_CLIENT_ID,
+        client_name: 'auth-elements demo (EdDSA ID tokens)',
+        application_type: 'web',
+        token_endpoint_auth_method: 'none',
+        grant_types: ['implicit', 'authorization_code', 'refresh_token'],
+        response_types: ['id_token token', 'id_token', 'code'],
+        redirect_uris: clientUris,
+        post_logout_redirect_uris: clientUris,
+        id_token_signed_response_alg: 'EdDSA',
+      },
     ],
     jwks,
     // Signs the provider's cookies (interaction, resume, session); new on every start.
@@ -196,12 +209,12 @@ async function createProvider({ issuer, origin, apiAudience, audienceHref, acces
   // node-oidc-provider v9 refuses http: and localhost redirect URIs for implicit web clients (OpenID Connect Core
   // 3.2.2.1 asks for https there), with the client-validation codes `implicit-force-https` and
   // `implicit-forbid-localhost`. A demo on loopback has neither https nor another host name, so drop exactly those
-  // two findings, and only for the demo client; every other check of its metadata still applies. `Client.Schema` is
+  // two findings, and only for the demo clients; every other check of its metadata still applies. `Client.Schema` is
   // this provider instance's own class, so no other provider in the process is affected. This is node-oidc-provider's
   // own recipe "Allowing HTTP and/or localhost for implicit response types" (recipes/implicit_http_localhost.md).
   const { invalidate } = provider.Client.Schema.prototype;
   provider.Client.Schema.prototype.invalidate = function invalidateExceptDemoLoopback(message, code) {
-    if (this.client_id === CLIENT_ID && (code === 'implicit-force-https' || code === 'implicit-forbid-localhost')) {
+    if ([CLIENT_ID, EDDSA_CLIENT_ID].includes(this.client_id) && (code === 'implicit-force-https' || code === 'implicit-forbid-localhost')) {
       return;
     }
     invalidate.call(this, message, code);
@@ -295,20 +308,22 @@ function authenticate(login, password) {
 // Keys
 
 /**
- * The provider's signing keys as a private JWK set: RS256 (used for ID tokens and access tokens) and ES256.
- * With `file`, they are read from it, or generated and written to it (mode 0600) when it does not exist yet.
+ * The provider's signing keys as a private JWK set: RS256 (used for ID tokens and access tokens), ES256 and EdDSA
+ * (Ed25519, for the EdDSA client's ID tokens). With `file`, they are read from it, or generated and written to it
+ * (mode 0600) when it does not exist yet or lacks one of them (a file from an older version).
  */
 async function loadOrCreateKeys(file) {
+  const algs = [['RS256', { modulusLength: 2048 }], ['ES256', {}], ['EdDSA', { crv: 'Ed25519' }]];
   if (file) {
     try {
       const stored = JSON.parse(await readFile(file, 'utf8'));
-      if (Array.isArray(stored?.keys) && stored.keys.length) return stored;
+      if (Array.isArray(stored?.keys) && algs.every(([alg]) => stored.keys.some((key) => key.alg === alg))) return stored;
     } catch (error) {
       if (error.code !== 'ENOENT') throw error;
     }
   }
   const keys = [];
-  for (const [alg, options] of [['RS256', { modulusLength: 2048 }], ['ES256', {}]]) {
+  for (const [alg, options] of algs) {
     const { privateKey } = await generateKeyPair(alg, { ...options, extractable: true });
     const jwk = await exportJWK(privateKey);
     keys.push({ ...jwk, kid: `${alg.toLowerCase()}-${randomBytes(6).toString('base64url')}`, alg, use: 'sig' });

@@ -73,8 +73,9 @@ export function parseFragment(fragment: string): Record<string, string> | null {
 export async function handleResponse(params: Record<string, string>, options: RequestOptions = {}): Promise<Result> {
   const tx = takeTransaction(params.state);
   // RFC 9207 section 2.4: when the response names its issuer, it must be the one the request went to; a provider that
-  // says it always names it (authorization_response_iss_parameter_supported) must have, errors included.
-  if (params.iss === undefined ? (await discover(tx.issuer, options)).authorization_response_iss_parameter_supported === true : params.iss !== tx.issuer) {
+  // says it names it (authorization_response_iss_parameter_supported) must have, errors included, unless the response
+  // has an ID token, whose iss is checked instead (section 2: the parameter may be left out then).
+  if (params.iss === undefined ? !params.id_token && (await discover(tx.issuer, options)).authorization_response_iss_parameter_supported === true : params.iss !== tx.issuer) {
     fail('invalid_response', `iss ${params.iss ?? 'missing'}: the response must name issuer ${tx.issuer}`);
   }
   if (params.error) fail(params.error, params.error_description || params.error);

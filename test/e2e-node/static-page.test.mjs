@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startApi } from '../../demo/server/api.mjs';
 import { close, listen } from '../../demo/server/net.mjs';
-import { startProvider } from '../../demo/server/provider.mjs';
+import { CLIENT_ID, EDDSA_CLIENT_ID, startProvider } from '../../demo/server/provider.mjs';
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
 import { BUNDLE, ensureBundle } from './bundle.mjs';
 
@@ -46,7 +46,7 @@ async function freePort() {
  * The static page: the four tags, the built bundle, no page script. `issuer` and `api` name the provider and API
  * (default: the file's shared ones); `loginAttributes` are added to `<auth-login>` (silent authentication).
  */
-function pageHtml({ issuer = op.issuer, api = apiUrl, loginAttributes = '' } = {}) {
+function pageHtml({ issuer = op.issuer, api = apiUrl, loginAttributes = '', clientId = CLIENT_ID } = {}) {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -56,7 +56,7 @@ function pageHtml({ issuer = op.issuer, api = apiUrl, loginAttributes = '' } = {
 </head>
 <body>
 <auth-callback></auth-callback>
-<auth-login issuer="${issuer}" client-id="auth-elements-demo" audience="${api}"
+<auth-login issuer="${issuer}" client-id="${clientId}" audience="${api}"
             scope="openid profile email read:appointments write:appointments"
             allowed-origins="${new URL(api).origin}"${loginAttributes ? ` ${loginAttributes}` : ''}>Sign in</auth-login>
 <auth-fetch auto url="${api}/api/appointments"></auth-fetch>
@@ -87,7 +87,7 @@ function silentPageHtml() {
 
 /**
  * The pages, by path (all registered redirect URIs of the demo client): `/` the plain page; `/index.html` the same
- * with `check-session`; `/article.html` with `auto-renew` against the short-lived-token provider and API
+ * with `check-session`; `/code` the plain page for the client whose ID tokens are EdDSA; `/article.html` with `auto-renew` against the short-lived-token provider and API
  * (`renewal`, started by its test); `/callback.html` the silent answer page.
  */
 function pageFor(pathname) {
@@ -95,6 +95,8 @@ function pageFor(pathname) {
   switch (pathname) {
     case '/': return pageHtml();
     case '/index.html': return pageHtml({ loginAttributes: `check-session ${silent}` });
+    // The demo provider's client whose ID tokens are signed with EdDSA (Ed25519).
+    case '/code': return pageHtml({ clientId: EDDSA_CLIENT_ID });
     case '/article.html':
       return renewal && pageHtml({ issuer: renewal.op.issuer, api: renewal.apiUrl, loginAttributes: `auto-renew ${silent}` });
     case SILENT_PATH: return silentPageHtml();
@@ -337,6 +339,32 @@ describe('a static page with the four tags, the built bundle, the demo provider 
           assert.ok(!(request.postData() ?? '').includes(secret), `the access token in the body to ${request.url()}`);
         }
       }
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('EdDSA (Ed25519) ID tokens from node-oidc-provider verify in Chromium; its RFC 9207 promise is kept', { timeout: 60_000 }, async () => {
+    const { context, page, pageErrors } = await openBrowser();
+    try {
+      const navigations = recordNavigations(page);
+      await signInUntilConsent(page, { path: '/code' });
+      await page.getByRole('button', { name: 'Allow' }).click();
+      await page.waitForURL(isOn(pageOrigin));
+      await page.waitForFunction(() => window.__events.some((e) => e.type === 'auth-response' || e.type === 'auth-error'), null, { timeout: STEP });
+      const pageEvents = await page.evaluate(() => window.__events);
+      assert.ok(pageEvents.some((e) => e.type === 'auth-signed-in'), JSON.stringify(pageEvents));
+      assert.equal(pageEvents.find((e) => e.type === 'auth-response').detail.status, 200);
+      const { idToken } = JSON.parse(await page.evaluate((key) => sessionStorage.getItem(key), STORE_KEY));
+      const header = JSON.parse(Buffer.from(idToken.split('.')[0], 'base64url').toString());
+      assert.equal(header.alg, 'EdDSA');
+      // The provider says authorization_response_iss_parameter_supported, and leaves iss out of a response with an ID
+      // token (RFC 9207 section 2 allows it: the ID token names the issuer): accepted.
+      const response = navigations.find((url) => url.startsWith(`${pageOrigin}/code#`));
+      assert.ok(response, navigations.join('\n'));
+      const fragment = new URLSearchParams(new URL(response).hash.slice(1));
+      assert.ok(fragment.has('id_token') && !fragment.has('iss'), [...fragment.keys()].join());
       assert.deepEqual(pageErrors, []);
     } finally {
       await context.close();

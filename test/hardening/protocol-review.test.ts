@@ -31,9 +31,21 @@ describe('[hardening-2] protocol', () => {
 
     it('refuses a response without iss when discovery says authorization_response_iss_parameter_supported', async () => {
       t = tenant('iss-');
-      const { params } = await providerResponse(t);
+      const { params } = await providerResponse(t, { responseType: 'token' });
       delete params.iss;
       await expectAuthError(() => handleResponse(params), 'invalid_response', /iss missing/);
+      const { params: code } = await providerResponse(t, { responseType: 'code' });
+      expect(code).to.have.property('code');
+      delete code.iss;
+      await expectAuthError(() => handleResponse(code), 'invalid_response', /iss missing/);
+    });
+
+    it('accepts a response with an ID token and no iss from such a provider (RFC 9207 section 2; the ID token names it)', async () => {
+      t = tenant('iss-');
+      const { params } = await providerResponse(t);
+      delete params.iss;
+      expect(params).to.have.property('id_token');
+      expect((await handleResponse(params)).session.claims?.iss).to.equal(issuerOf(t));
     });
 
     it('refuses an error response without iss from such a provider (a mix-up may forge errors too)', async () => {
