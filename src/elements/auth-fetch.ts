@@ -1,7 +1,7 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
 import { AuthErrorEvent, AuthResponseEvent, type AuthResponseDetail } from '../events.js';
-import { errorDetail, isAbort } from '../protocol/errors.js';
+import { AuthError, errorDetail, isAbort } from '../protocol/errors.js';
 import { callApi, type ApiRequest } from '../protocol/request.js';
 import { render } from '../render/stamp.js';
 import { lifecycleOf } from '../session/lifecycle.js';
@@ -38,7 +38,7 @@ const whose = ({ session }: TokenStore) => session ? `${session.issuer} ${sessio
  * @cssstate signed-out - The store has no usable token, as the `signed-out` attribute.
  * @cssstate empty - The last answer (or its `data-items` list) was empty, as the `empty` attribute.
  * @fires {AuthResponseEvent} auth-response - The API answered 2xx; detail `{status, ok, data}` (`data` parsed per `as`).
- * @fires {AuthErrorEvent} auth-error - No request was possible (`login_required` from `send()`, `origin_not_allowed`, `invalid_config`) or it failed (`http_error` with `status`, `network_error`, `timeout`, `invalid_response`); detail `{error, errorDescription?, status?}`.
+ * @fires {AuthErrorEvent} auth-error - No request was possible (`login_required` from `send()`, `origin_not_allowed`, `invalid_config`) or it failed (`http_error` with `status`, `network_error`, `timeout`, `invalid_response`), or its answer could not be rendered into the templates (`render_error`); detail `{error, errorDescription?, status?}`.
  */
 export class AuthFetchElement extends ReactiveElement {
   static override get styles(): CSSStyleSheet {
@@ -209,7 +209,14 @@ export class AuthFetchElement extends ReactiveElement {
       });
       signal.throwIfAborted();
       // A write that outlived its user's session (signed out, or another user meanwhile) is told, not shown.
-      if (whose(store) === user) [this.#stamped, this.empty] = render(this, detail.data, this.#stamped);
+      if (whose(store) === user) {
+        try {
+          [this.#stamped, this.empty] = render(this, detail.data, this.#stamped);
+        } catch (error) {
+          // Not the network's fault: the answer arrived (a write was done) but could not be shown.
+          throw new AuthError('render_error', `rendering the answer failed: ${error}`, { cause: error });
+        }
+      }
       if (form && !this.noReset) form.reset();
       this.dispatchEvent(new AuthResponseEvent(detail));
       if (this.emit) this.dispatchEvent(new CustomEvent(this.emit, { bubbles: true, composed: true, detail }));

@@ -15,6 +15,7 @@ export type AuthErrorCode =
   | 'http_error'
   | 'network_error'
   | 'timeout'
+  | 'render_error'
   | 'popup_blocked'
   | 'popup_closed'
   | 'third_party_cookies_blocked'

@@ -1,15 +1,27 @@
 /**
  * Fills a `<template>` with JSON, without HTML: `data-field="path"` sets an element's text, `data-attr-NAME="path"`
- * sets attribute NAME. Values only ever become text or attribute values. URL attributes take http(s) and relative
- * URLs only; event-handler attributes and `style`/`srcdoc` are never bound; elements that load or run content
- * (script, iframe, object, embed, frame, base, link, meta, style) are left unbound.
+ * sets attribute NAME. The data is hostile (API answers, ID token claims), so what it may reach is an allow-list:
+ *
+ * - Never bound, nor anything inside them, in any namespace and any case (by `localName`): `script`, `style`,
+ *   `iframe`, `frame`, `frameset`, `fencedframe`, `object`, `embed`, `foreignObject`, `template`, `base`, `link`,
+ *   `meta`, and SMIL's `set`, `animate*` (`animate`, `animateMotion`, `animateTransform`, …) and `discard`.
+ * - Text (`data-field`): every other element, in any namespace.
+ * - Attributes (`data-attr-NAME`): on HTML elements only (SVG and MathML ones get text only), and only `class`,
+ *   `title`, `alt`, `lang`, `dir`, `hidden`, `value`, `placeholder`, `datetime`, `role`, `width`, `height`, `colspan`,
+ *   `rowspan`, `min`, `max`, `step`, `checked`, `disabled`, `selected`, `label`, `aria-*`, and the URL attributes
+ *   `href`, `src`, `cite`, `poster`, whose value must parse (`new URL` against the document) as http(s). Nothing
+ *   else: no `on*`, `style`, `srcdoc`, `action`, `formaction`, `srcset`, `ping`, `id`/`name` (DOM clobbering),
+ *   `data-*` (other libraries' script gadgets), `xlink:href`, SMIL's `to`/`from`/`values`/`by`/`attributeName`, ….
+ * - A refused binding sets and removes nothing: the copy keeps what the author wrote. An allowed one whose value is
+ *   missing, an object or a refused URL removes the attribute.
  */
 
 const FIELD = 'data-field';
 const ATTR = 'data-attr-';
-const URL_ATTRS = /^(href|src|action|formaction|poster|cite|background|ping|xlink:href)$/;
-const UNSAFE_ATTRS = /^(on|style$|srcdoc$)/;
-const UNSAFE_ELEMENTS = /^(SCRIPT|IFRAME|OBJECT|EMBED|FRAME|BASE|LINK|META|STYLE)$/;
+/** Elements never bound, nor anything inside them (by `localName`, in any case). */
+const NEVER = /^(script|style|iframe|object|embed|frame|frameset|fencedframe|foreignobject|template|base|link|meta|set|animate\w*|discard)$/i;
+/** The attributes data may set on HTML elements (in any case); those in the inner group are URLs (see `safeUrl`). */
+const ATTRS = /^(class|title|alt|lang|dir|hidden|value|placeholder|datetime|role|width|height|colspan|rowspan|min|max|step|checked|disabled|selected|label|aria-[a-z]+|(href|src|cite|poster))$/i;
 
 /** The value at a dotted path (`a.b.0.c`); `undefined` when any step is missing. Own properties only. */
 export function valueAt(data: unknown, path: string): unknown {
@@ -31,18 +43,18 @@ export function safeUrl(value: string): string | null {
 }
 
 function bind(element: Element, item: unknown): void {
-  if (UNSAFE_ELEMENTS.test(element.tagName)) return;
+  const html = element instanceof HTMLElement;
   for (const { name, value: path } of [...element.attributes]) {
+    const value = valueAt(item, path);
     if (name === FIELD) {
-      const value = valueAt(item, path);
       element.textContent = value == null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
     } else if (name.startsWith(ATTR)) {
       const target = name.slice(ATTR.length);
-      if (UNSAFE_ATTRS.test(target)) continue;
-      const raw = valueAt(item, path);
-      const value = raw == null || typeof raw === 'object' ? null : URL_ATTRS.test(target) ? safeUrl(String(raw)) : String(raw);
-      if (value === null) element.removeAttribute(target);
-      else element.setAttribute(target, value);
+      const allowed = html && ATTRS.exec(target);
+      if (!allowed) continue;
+      const safe = value == null || typeof value === 'object' ? null : allowed[2] ? safeUrl(String(value)) : String(value);
+      if (safe === null) element.removeAttribute(target);
+      else element.setAttribute(target, safe);
     }
   }
 }
@@ -61,7 +73,9 @@ export function stamp(template: HTMLTemplateElement, items: unknown[]): Document
   const fragment = document.createDocumentFragment();
   for (const item of items) {
     const copy = template.content.cloneNode(true) as DocumentFragment;
-    for (const element of copy.querySelectorAll("*")) bind(element, item);
+    // SHOW_ELEMENT; FILTER_REJECT skips a never-bound element with everything inside it, FILTER_ACCEPT binds.
+    const walker = document.createTreeWalker(copy, 1, (node) => (NEVER.test((node as Element).localName) ? 2 : 1));
+    for (let node; (node = walker.nextNode()); ) bind(node as Element, item);
     fragment.append(copy);
   }
   return fragment;
@@ -81,7 +95,8 @@ export function render(host: Element, data: unknown, previous: Node[]): [Node[],
     const items = itemsOf(template, data);
     empty = !items.length;
     const fragment = stamp(template, items);
-    nodes.push(...fragment.childNodes);
+    // One push per node: a spread would pass every node as an argument (RangeError for a long list).
+    for (const node of fragment.childNodes) nodes.push(node);
     template.after(fragment);
   }
   return [nodes, empty];
