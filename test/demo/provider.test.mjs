@@ -54,9 +54,10 @@ describe('discovery and keys', () => {
     }
   });
 
-  test('the JWKS has public RS256 and ES256 signing keys with kid', async () => {
+  test('the JWKS has public RS256, ES256 and EdDSA (Ed25519) signing keys with kid', async () => {
     const { keys } = await (await fetch(discovery.jwks_uri)).json();
-    assert.deepEqual(keys.map((key) => key.alg).sort(), ['ES256', 'RS256']);
+    assert.deepEqual(keys.map((key) => key.alg).sort(), ['ES256', 'EdDSA', 'RS256']);
+    assert.equal(keys.find((key) => key.alg === 'EdDSA').crv, 'Ed25519');
     for (const key of keys) {
       assert.equal(key.use, 'sig');
       assert.ok(key.kid);
