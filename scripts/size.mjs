@@ -9,7 +9,9 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 // Raised to 16,000 B for [lifecycle]: storage faults with their own error code (+250 B), visible states and errors
 // (+470 B), the session lifecycle module with its budgets (+1,500 B). The one-file bundle carries every feature;
 // [scale] splits it so that a page loads only what it uses (its target: 8,192 B for a signed-out implicit page).
-const BUDGET = 16000;
+// Raised to 16,150 B for [hardening-2]: RP-Initiated Logout `state`, kept pending and recognised on the return
+// (+240 B, at 16,111 B then).
+const BUDGET = 16150;
 const file = 'dist/auth-elements.js';
 let code;
 try {
