@@ -25,6 +25,11 @@ export interface AuthSignedInDetail {
 /** `auth-signed-out` detail. */
 export interface AuthSignedOutDetail {
   store: string;
+  /**
+   * `true` when `<auth-callback>` fires it on the `return-to` page: the provider sent the browser back with the `state`
+   * of the sign-out this tab sent it, so the provider session ended. Absent on `<auth-logout>`'s event.
+   */
+  provider?: true;
 }
 
 /** `auth-expiring` and `auth-expired` detail. */
@@ -57,10 +62,14 @@ export class AuthSignedInEvent extends CustomEvent<AuthSignedInDetail> {
   }
 }
 
-/** Fired when a store was signed out; cancelable (the page then does not leave for the provider's sign-out). */
+/**
+ * Fired by `<auth-logout>` when a store was signed out; cancelable (the page then does not leave for the provider's
+ * sign-out). Fired again, with `provider: true` and not cancelable, by `<auth-callback>` when the provider comes back
+ * from that sign-out.
+ */
 export class AuthSignedOutEvent extends CustomEvent<AuthSignedOutDetail> {
   constructor(detail: AuthSignedOutDetail) {
-    super('auth-signed-out', { ...options, cancelable: true, detail });
+    super('auth-signed-out', { ...options, cancelable: !detail.provider, detail });
   }
 }
 

@@ -1,8 +1,9 @@
 import { ReactiveElement } from '@lit/reactive-element';
-import { AuthErrorEvent } from '../events.js';
+import { AuthErrorEvent, AuthSignedOutEvent } from '../events.js';
 import { handOff } from '../protocol/authorize.js';
 import { handleResponse, parseFragment } from '../protocol/callback.js';
 import { errorDetail } from '../protocol/errors.js';
+import { takeLogoutReturn } from '../protocol/logout.js';
 import { MESSAGE_KEY } from '../protocol/silent.js';
 import { handlingResponse } from '../store/token-store.js';
 import { sheet, slot } from './dom.js';
@@ -15,7 +16,8 @@ import { mirrorStates } from './states.js';
  * address bar at once, validates it (state, ID token signature and claims, nonce, at_hash), stores the session, and
  * returns to the page where sign-in started. For the code flow (`response-type="code"`) it first exchanges the code
  * at the provider's token endpoint with the PKCE verifier, then checks the tokens the same way (plus `c_hash`). With
- * no response in the fragment it does nothing, so it can sit on every page.
+ * no response in the fragment it does nothing, so it can sit on every page. It also recognises the provider's return
+ * from `<auth-logout>`'s sign-out (the `state` in the query) and says so with `auth-signed-out`.
  *
  * @summary Handles the redirect of the implicit grant or the code flow.
  * @tagname auth-callback
@@ -27,6 +29,7 @@ import { mirrorStates } from './states.js';
  * @cssstate handling - A response is being handled, as the `handling` attribute.
  * @cssstate error - The response failed, as the `error` attribute.
  * @fires {AuthSignedInEvent} auth-signed-in - The response was valid and its session stored; detail has the ID token's claims, scope and expiry, never a token.
+ * @fires {AuthSignedOutEvent} auth-signed-out - On the `return-to` page of `<auth-logout>`: the provider came back from the sign-out this tab sent it, with its `state` (exact, at most 10 minutes old, once), which was removed from the address bar; detail `{store, provider: true}`, not cancelable. Stores are not cleared again (they were before leaving). A `state` in the query that is not such a sign-out's is left alone.
  * @fires {AuthErrorEvent} auth-error - The response was an error or failed a check, or the token endpoint refused the code (`invalid_grant`: a wrong verifier, a used code, a code of another client); nothing was stored. Or, after `auth-signed-in`, `storage_unavailable`: the session could not be written to its storage and is kept in this page's memory only.
  */
 export class AuthCallbackElement extends ReactiveElement {
@@ -55,6 +58,12 @@ export class AuthCallbackElement extends ReactiveElement {
 
   async #complete(): Promise<void> {
     try {
+      // Back from the provider's sign-out with the state this tab sent: the state leaves the address bar at once.
+      const ended = takeLogoutReturn();
+      if (ended) {
+        history.replaceState(history.state, '', ended.url);
+        this.dispatchEvent(new AuthSignedOutEvent({ store: ended.logout.store, provider: true }));
+      }
       let params: Record<string, string> | null | undefined;
       const fragment = location.hash;
       try {

@@ -15,7 +15,7 @@ import { AuthButtonElement } from './auth-button.js';
  * @csspart error-message - The default error text (`role="alert"`).
  * @cssstate signed-in - The store holds a valid session (the element hides itself otherwise), as the `signed-in` attribute.
  * @cssstate error - The last sign-out failed, as the `error` attribute.
- * @fires {AuthSignedOutEvent} auth-signed-out - The store was cleared; cancelable: canceling it keeps the page from leaving for the provider's sign-out (`logout()` still resolves with that URL); detail `{store}`.
+ * @fires {AuthSignedOutEvent} auth-signed-out - The store was cleared; cancelable: canceling it keeps the page from leaving for the provider's sign-out (`logout()` still resolves with that URL); detail `{store}`. The end-session URL carries a fresh `state`, kept pending for 10 minutes: when the provider comes back with it, `<auth-callback>` on the `return-to` page fires `auth-signed-out` again with `{store, provider: true}`.
  * @fires {AuthErrorEvent} auth-error - The provider session could not be ended, or `return-to` is not on this origin (the local session is cleared anyway); detail `{error, errorDescription?, status?}`.
  */
 export class AuthLogoutElement extends AuthButtonElement {
@@ -50,7 +50,7 @@ export class AuthLogoutElement extends AuthButtonElement {
       if (session) clearSessionsOf(session.issuer, session.clientId);
       const leave = this.dispatchEvent(new AuthSignedOutEvent({ store: store.name }));
       if (!this.returnTo) return undefined;
-      const url = await endSessionUrl(session, this.returnTo);
+      const url = await endSessionUrl(session, this.returnTo, {}, store.name);
       if (leave) location.assign(url);
       return url;
     });

@@ -91,7 +91,7 @@ export interface Transaction {
   renewal?: Pick<Renewal, 'redirectUri' | 'silentRedirectUri' | 'thirdPartyCheck' | 'autoRenew'>;
 }
 
-/** A pending sign-in older than this is refused. */
+/** A pending sign-in (or sign-out) older than this is refused. */
 export const TRANSACTION_LIFETIME = 600_000; // 10 minutes
 const TX_PREFIX = 'auth-elements:tx:';
 /**
@@ -158,12 +158,44 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
 const entry = (key: string) => inMemory.get(key) ?? sessionStorage.getItem(key);
 
 /** The JSON value of an entry: `null` when there is none (or sessionStorage is unavailable), `undefined` when it is not JSON. */
-function read(key: string): (Partial<Transaction> & { used?: 1 }) | null | undefined {
+function read<T = Transaction>(key: string): (Partial<T> & { used?: 1; createdAt?: number }) | null | undefined {
   try {
     return JSON.parse(attempt(() => entry(key))!);
   } catch {
     return undefined;
   }
+}
+
+/** Whether a pending entry made at `createdAt` may still complete at `now`: at most {@link TRANSACTION_LIFETIME} old, and not from the future (a clock change or a forged entry). */
+export const fresh = (createdAt: number, now: number) => now - createdAt <= TRANSACTION_LIFETIME && createdAt - now <= 60_000;
+
+/**
+ * Keeps a pending entry (a sign-in, or a sign-out: `src/protocol/logout.ts`) under `prefix + state` in sessionStorage,
+ * after dropping the entries under `prefix` (and tombstones of used ones) that can no longer complete. Throws what
+ * sessionStorage's `setItem` throws.
+ */
+export function savePending(prefix: string, pending: { state: string; createdAt: number }): void {
+  for (const old of [...inMemory.keys(), ...(attempt(() => Object.keys(sessionStorage)) ?? [])]) {
+    if (old.startsWith(prefix) && !(pending.createdAt - read(old)?.createdAt! <= TRANSACTION_LIFETIME)) {
+      inMemory.delete(old);
+      attempt(() => sessionStorage.removeItem(old));
+    }
+  }
+  sessionStorage.setItem(prefix + pending.state, JSON.stringify(pending));
+}
+
+/**
+ * Reads the pending entry at `key` and, unless there is none or it was used, leaves a tombstone where it was (until
+ * it would have expired): an entry is taken once. `null`: none; `undefined`: not JSON; `{ used: 1 }`: already taken.
+ */
+export function takePending<T = Transaction>(key: string): (Partial<T> & { used?: 1; createdAt?: number }) | null | undefined {
+  const value = read<T>(key);
+  if (value !== null && !value?.used) {
+    const tombstone = JSON.stringify({ used: 1, createdAt: value?.createdAt ?? 0 });
+    if (inMemory.has(key)) inMemory.set(key, tombstone);
+    else sessionStorage.setItem(key, tombstone);
+  }
+  return value;
 }
 
 /**
@@ -173,20 +205,11 @@ function read(key: string): (Partial<Transaction> & { used?: 1 }) | null | undef
  * leaves for the provider could never check the response.
  */
 export function saveTransaction(tx: Transaction): void {
-  const key = TX_PREFIX + tx.state;
-  const value = JSON.stringify(tx);
-  // Removes pending sign-ins (and tombstones of used ones) that can no longer complete.
-  for (const old of [...inMemory.keys(), ...(attempt(() => Object.keys(sessionStorage)) ?? [])]) {
-    if (old.startsWith(TX_PREFIX) && !(tx.createdAt - read(old)?.createdAt! <= TRANSACTION_LIFETIME)) {
-      inMemory.delete(old);
-      attempt(() => sessionStorage.removeItem(old));
-    }
-  }
   try {
-    sessionStorage.setItem(key, value);
+    savePending(TX_PREFIX, tx);
   } catch (error) {
     if (!tx.via) throw storageError('sessionStorage', error, 'a redirect sign-in needs it to check the response, so it was not started');
-    inMemory.set(key, value);
+    inMemory.set(TX_PREFIX + tx.state, JSON.stringify(tx));
   }
 }
 
@@ -245,15 +268,11 @@ export async function startSignIn(config: SignInConfig, options: RequestOptions 
  */
 export function takeTransaction(state: string | null | undefined, now = Date.now()): Transaction {
   if (!state) fail('invalid_state', 'the response has no state');
-  const key = TX_PREFIX + state;
   // null: no such entry; undefined: not JSON, reported below with the other shapes that are not a pending sign-in.
-  const tx = read(key);
+  // A used sign-in leaves a tombstone (where it was) until it would have expired, so a replay is named as such.
+  const tx = takePending(TX_PREFIX + state);
   if (tx === null) fail('invalid_state', 'unknown state: no pending sign-in in this tab has it (started in another tab or browser, storage cleared, or state altered)');
   if (tx?.used) fail('invalid_state', 'state already used: a sign-in response is accepted once (replayed callback URL)');
-  // A used sign-in leaves a tombstone (where it was) until it would have expired, so a replay is named as such.
-  const tombstone = JSON.stringify({ used: 1, createdAt: tx?.createdAt ?? 0 });
-  if (inMemory.has(key)) inMemory.set(key, tombstone);
-  else sessionStorage.setItem(key, tombstone);
   // Every field used later has its type: a hand-edited entry is refused here, not trusted or crashed on later.
   const strings = ['nonce', 'issuer', 'clientId', 'redirectUri', 'responseType', 'scope', 'store', 'storage', 'returnTo'] as const;
   if (!tx || tx.state !== state || strings.some((name) => typeof tx[name] !== 'string') || typeof tx.createdAt !== 'number' || typeof tx.leeway !== 'number'
@@ -262,7 +281,7 @@ export function takeTransaction(state: string | null | undefined, now = Date.now
     return fail('invalid_state', 'pending sign-in corrupt');
   }
   // A pending sign-in from the future means a clock change or a forged entry: refused like an expired one.
-  if (!(now - tx.createdAt <= TRANSACTION_LIFETIME && tx.createdAt - now <= 60_000)) fail('invalid_state', 'sign-in expired: responses are accepted for 10 minutes after it starts');
+  if (!fresh(tx.createdAt, now)) fail('invalid_state', 'sign-in expired: responses are accepted for 10 minutes after it starts');
   return tx as Transaction;
 }
 

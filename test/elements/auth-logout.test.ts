@@ -1,5 +1,6 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../src/define.js';
+import type { AuthCallbackElement } from '../../src/elements/auth-callback.js';
 import type { AuthLogoutElement } from '../../src/elements/auth-logout.js';
 import type { AuthSignedOutEvent } from '../../src/events.js';
 import { getStore } from '../../src/store/token-store.js';
@@ -201,5 +202,150 @@ describe('<auth-logout> signs out everywhere', () => {
     expect(localStorage.getItem(`auth-elements:store:${b}`)).to.equal(null);
     expect(getStore(c).signedIn).to.equal(true);
     expect(getStore(d).signedIn).to.equal(true);
+  });
+});
+
+describe('<auth-logout> state (RP-Initiated Logout) and the return through <auth-callback>', () => {
+  /** The test page's own query (web-test-runner's session id), put back after each test. */
+  const home = location.search;
+  const pendingKey = (state: string) => `auth-elements:logout:${state}`;
+  afterEach(clearStores);
+  afterEach(resetPage);
+  afterEach(() => history.replaceState(null, '', location.pathname + home));
+
+  /** Signs store `store` of tenant `t` in, signs it out with return-to="/done" (page kept) and returns the end-session URL. */
+  async function signOut(t: string, store: string): Promise<URL> {
+    await signIn(t, { store });
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store} return-to="/done"></auth-logout>`);
+    stay(el);
+    return new URL((await el.logout())!);
+  }
+
+  /** Where the fake provider's end_session_endpoint sends the browser back (its 302, followed). */
+  async function providerReturn(endSession: URL): Promise<URL> {
+    return new URL((await fetch(endSession)).url);
+  }
+
+  /** Puts `query` after the page's own and `hash` in the address bar, mounts <auth-callback>, and says what it fired. */
+  async function returnWith(query: string, hash = '') {
+    history.replaceState(null, '', `${location.pathname}${home}${query}${hash}`);
+    const before = location.href;
+    const seen = collect<{ store: string; provider?: boolean }>(document, 'auth-signed-out', 'auth-error');
+    const callback = await fixture<AuthCallbackElement>(html`<auth-callback></auth-callback>`);
+    await callback.complete;
+    seen.stop();
+    return { events: seen.events, before, callback };
+  }
+
+  it('sends a fresh 256-bit state each time and keeps each sign-out pending in sessionStorage', async () => {
+    const t = tenant();
+    const store = storeName();
+    const first = (await signOut(t, store)).searchParams.get('state')!;
+    const second = (await signOut(t, store)).searchParams.get('state')!;
+    expect(first).to.match(/^[\w-]{43}$/);
+    expect(second).to.match(/^[\w-]{43}$/);
+    expect(second).to.not.equal(first);
+    for (const state of [first, second]) {
+      const pending = JSON.parse(sessionStorage.getItem(pendingKey(state))!) as Record<string, unknown>;
+      expect(pending).to.include({ state, store, issuer: issuerOf(t), returnTo: `${location.origin}/done` });
+      expect(pending.createdAt).to.be.a('number').within(Date.now() - 60_000, Date.now());
+    }
+  });
+
+  it('the provider passes it back; <auth-callback> then strips it from the URL at once and fires auth-signed-out {store, provider: true}', async () => {
+    const t = tenant();
+    const store = storeName();
+    const endSession = await signOut(t, store);
+    const back = await providerReturn(endSession);
+    expect(back.origin + back.pathname).to.equal(`${location.origin}/done`);
+    const state = back.searchParams.get('state')!;
+    expect(state).to.equal(endSession.searchParams.get('state'));
+    // Signed in again in the meantime (another tab, a new sign-in): the return does not clear stores again.
+    const other = storeName();
+    await signIn(t, { store: other });
+    let urlWhenFired = '';
+    document.addEventListener('auth-signed-out', () => (urlWhenFired = location.href), { once: true });
+    // The page's own query (written as a server would) and fragment stay exactly as they were.
+    const { events, callback } = await returnWith(`&keep=a+b%20c&flag&state=${state}&z=%7E`, '#section');
+    expect(events.map((event) => [event.type, event.detail])).to.deep.equal([['auth-signed-out', { store, provider: true }]]);
+    const [event] = events;
+    expect(event!.target).to.equal(callback);
+    expect(event!.bubbles).to.be.true;
+    expect(event!.composed).to.be.true;
+    expect(event!.cancelable).to.be.false;
+    const expected = `${location.origin}${location.pathname}${home}&keep=a+b%20c&flag&z=%7E#section`;
+    expect(urlWhenFired).to.equal(expected);
+    expect(location.href).to.equal(expected);
+    expect(sessionStorage.getItem(pendingKey(state))).to.not.include(store);
+    expect(getStore(other).signedIn).to.be.true;
+  });
+
+  it('a return with only its state leaves no "?"', async () => {
+    const store = storeName();
+    const state = (await signOut(tenant(), store)).searchParams.get('state')!;
+    history.replaceState(null, '', `${location.pathname}?state=${state}`);
+    const callback = await fixture<AuthCallbackElement>(html`<auth-callback></auth-callback>`);
+    await callback.complete;
+    expect(location.href).to.equal(`${location.origin}${location.pathname}`);
+  });
+
+  describe('a state that is not a pending sign-out\'s: no outcome, the URL and the stores untouched', () => {
+    /** A sign-out pending (state `state`), and another store signed in that must stay. */
+    async function pendingAndSignedIn() {
+      const t = tenant();
+      const state = (await signOut(t, storeName())).searchParams.get('state')!;
+      const other = storeName();
+      await signIn(t, { store: other });
+      return { state, other };
+    }
+    function expectUntouched(result: Awaited<ReturnType<typeof returnWith>>, other: string) {
+      expect(result.events).to.have.length(0);
+      expect(location.href).to.equal(result.before);
+      expect(getStore(other).signedIn).to.be.true;
+    }
+
+    it('a wrong state, or the page\'s own ?state=, keeps working and leaves the sign-out pending', async () => {
+      const { state, other } = await pendingAndSignedIn();
+      for (const wrong of [state.slice(0, -1) + (state.endsWith('A') ? 'B' : 'A'), 'page-own', state.slice(1), `${state}x`]) {
+        expectUntouched(await returnWith(`&state=${wrong}`), other);
+      }
+      expect(new URLSearchParams(location.search).get('state')).to.equal(`${state}x`);
+      expect(JSON.parse(sessionStorage.getItem(pendingKey(state))!).state).to.equal(state);
+    });
+
+    it('a missing state: nothing, and the sign-out stays pending', async () => {
+      const { state, other } = await pendingAndSignedIn();
+      expectUntouched(await returnWith('&from=provider'), other);
+      expectUntouched(await returnWith('&state='), other);
+      expect(JSON.parse(sessionStorage.getItem(pendingKey(state))!).state).to.equal(state);
+    });
+
+    it('a replayed state (second use) is refused', async () => {
+      const { state, other } = await pendingAndSignedIn();
+      const first = await returnWith(`&state=${state}`);
+      expect(first.events).to.have.length(1);
+      expectUntouched(await returnWith(`&state=${state}`), other);
+    });
+
+    it('an expired state (over 10 minutes old) is refused', async () => {
+      const { state, other } = await pendingAndSignedIn();
+      const pending = JSON.parse(sessionStorage.getItem(pendingKey(state))!) as { createdAt: number };
+      sessionStorage.setItem(pendingKey(state), JSON.stringify({ ...pending, createdAt: Date.now() - 600_000 - 5_000 }));
+      expectUntouched(await returnWith(`&state=${state}`), other);
+    });
+  });
+
+  it('an Auth0 (domain) sign-out has no state and keeps nothing pending', async () => {
+    const store = storeName();
+    getStore(store).set({
+      accessToken: 'opaque-at', tokenType: 'Bearer', scope: 'openid profile', expiresAt: Date.now() + 3600_000,
+      issuer: 'https://tenant.example.com/', clientId: 'auth0-client', auth0: true, allowedOrigins: [location.origin],
+    });
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store} return-to="/done"></auth-logout>`);
+    stay(el);
+    const url = new URL((await el.logout())!);
+    expect(url.pathname).to.equal('/v2/logout');
+    expect(url.searchParams.has('state')).to.be.false;
+    expect(Object.keys(sessionStorage).filter((key) => key.startsWith('auth-elements:logout:'))).to.deep.equal([]);
   });
 });
