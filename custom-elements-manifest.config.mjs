@@ -10,7 +10,7 @@ function documentedEventsOnly() {
     packageLinkPhase({ customElementsManifest }) {
       for (const module of customElementsManifest.modules) {
         for (const declaration of module.declarations ?? []) {
-          if (declaration.events) declaration.events = declaration.events.filter((event) => event.name?.startsWith('auth-'));
+          if (declaration.events) declaration.events = declaration.events.filter((event) => event.description);
         }
       }
     },
