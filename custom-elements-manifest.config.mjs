@@ -52,7 +52,19 @@ function shippedPaths() {
   return {
     name: 'shipped-paths',
     packageLinkPhase({ customElementsManifest }) {
-      visit(customElementsManifest.modules);
+      const { modules } = customElementsManifest;
+      // A global superclass (`class AuthErrorEvent extends CustomEvent`) comes out as a declaration of the module
+      // itself, which has none of that name; the schema's reference to a global is `package: "global:"`.
+      const declared = new Set(modules.flatMap((module) => (module.declarations ?? []).map((declaration) => `${module.path}#${declaration.name}`)));
+      for (const module of modules) {
+        for (const declaration of module.declarations ?? []) {
+          const { superclass } = declaration;
+          if (superclass?.module && !superclass.package && !declared.has(`${superclass.module}#${superclass.name}`) && superclass.name in globalThis) {
+            declaration.superclass = { name: superclass.name, package: 'global:' };
+          }
+        }
+      }
+      visit(modules);
     },
   };
 }
