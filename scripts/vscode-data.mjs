@@ -4,6 +4,7 @@
 //   node scripts/vscode-data.mjs           # writes the file (run by `npm run analyze`, after the analyzer)
 //   node scripts/vscode-data.mjs --check   # exit 1 when the file is not what the manifest gives
 //
+// The reflected states (attributes named like a CSS state) are left out of the attributes: the element sets them.
 // Format: https://github.com/microsoft/vscode-custom-data (version 1.1). Boolean attributes get the value set "v"
 // (present or absent, no value); an attribute whose manifest type is a union of string literals lists them as values.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -15,9 +16,13 @@ export const OUTPUT = fileURLToPath(new URL('vscode.html-custom-data.json', ROOT
 
 const markdown = (value) => ({ kind: 'markdown', value });
 
-/** `'a' | 'b' | null` → ['a', 'b']; anything that is not a union of string literals (with null/undefined) → []. */
+/**
+ * `'a' | 'b' | null` → ['a', 'b']; anything that is not a union of string literals (with null/undefined, and the
+ * open `string` or `(string & {})`: suggested values, others allowed) → [].
+ */
 export function literalValues(typeText = '') {
-  const members = typeText.split('|').map((member) => member.trim()).filter((member) => member !== 'null' && member !== 'undefined');
+  const open = ['null', 'undefined', 'string', '(string & {})'];
+  const members = typeText.split('|').map((member) => member.trim()).filter((member) => !open.includes(member));
   const literal = /^(['"])(.*)\1$/;
   return members.length > 0 && members.every((member) => literal.test(member)) ? members.map((member) => literal.exec(member)[2]) : [];
 }
@@ -41,6 +46,9 @@ function list(title, items, name) {
   return [`**${title}**`, items.map((item) => `- ${name(item)}${item.description ? `: ${item.description}` : ''}`).join('\n')];
 }
 
+/** An attribute the element reflects its state to (a CSS state of the same name): read-only for the page. */
+export const isState = (declaration, attribute) => (declaration.cssStates ?? []).some((state) => state.name === attribute.name);
+
 function tagOf(declaration) {
   const description = [
     declaration.summary,
@@ -48,13 +56,14 @@ function tagOf(declaration) {
     ...list('Events', declaration.events, (event) => `\`${event.name}\``),
     ...list('Slots', declaration.slots, (slot) => (slot.name ? `\`${slot.name}\`` : '(default)')),
     ...list('CSS parts', declaration.cssParts, (part) => `\`::part(${part.name})\``),
-    ...list('CSS states', declaration.cssStates, (state) => `\`:state(${state.name})\``),
+    ...list('CSS states (read-only, also reflected as attributes set by the element)', declaration.cssStates, (state) => `\`:state(${state.name})\``),
     ...list('CSS custom properties', declaration.cssProperties, (property) => `\`${property.name}\``),
   ].filter(Boolean);
   return {
     name: declaration.tagName,
     description: markdown(description.join('\n\n')),
-    attributes: (declaration.attributes ?? []).map(attributeOf),
+    // The reflected states (`loading`, `signed-in`…) are set by the element, never by the page: not offered.
+    attributes: (declaration.attributes ?? []).filter((attribute) => !isState(declaration, attribute)).map(attributeOf),
   };
 }
 

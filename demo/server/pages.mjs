@@ -5,6 +5,8 @@
 //   /              demo/index.html     the seed tutorial's app (signing in with the implicit grant)
 //   /code          demo/index.html     the same app signing in with the code flow and PKCE (only response-type differs)
 //   /article.html  demo/article.html   the CMS case: a static article with one protected widget
+//   /docs          (generated)         the elements' reference from custom-elements.json, with live examples
+//                                      (demo/server/docs.mjs)
 //   /callback.html demo/callback.html  the answer page of silent sign-ins (hidden iframe) and of the article's popup
 //                                      sign-in: the bundle and <auth-callback>
 //
@@ -13,6 +15,7 @@
 // origin only, requests to the provider and the API, and the provider in frames (silent sign-in).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
+import { docsPage } from './docs.mjs';
 import { assertLoopback, close, listen, parseUrl } from './net.mjs';
 
 const ROOT = new URL('../', import.meta.url);
@@ -23,6 +26,8 @@ const FILES = {
   '/code': 'index.html',
   '/article.html': 'article.html',
   '/callback.html': 'callback.html',
+  // Not a file: generated from custom-elements.json on each request.
+  '/docs': 'docs.html',
   '/style.css': 'style.css',
   '/favicon.svg': 'favicon.svg',
   // Browsers ask for it whatever the page says; the same icon, so no 404 in the console.
@@ -102,7 +107,7 @@ export async function startPages({ port = 3000, host = 'localhost', values }) {
         body = await readFile(path.endsWith('.map') ? new URL('auth-elements.js.map', BUNDLE) : BUNDLE);
       } else if (path && Object.hasOwn(FILES, path)) {
         file = FILES[path];
-        body = await readFile(new URL(file, ROOT), 'utf8');
+        body = path === '/docs' ? await docsPage() : await readFile(new URL(file, ROOT), 'utf8');
         if (file.endsWith('.html')) {
           const value = (name) => (typeof values[name] === 'function' ? values[name](url) : values[name]);
           body = body.replace(/\{\{([A-Z_]+)\}\}/g, (match, name) => (Object.hasOwn(values, name) ? escapeAttribute(value(name)) : match));

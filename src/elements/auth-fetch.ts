@@ -38,6 +38,10 @@ const whose = ({ session }: TokenStore) => session ? `${session.issuer} ${sessio
  * @cssstate signed-out - The store has no usable token, as the `signed-out` attribute.
  * @cssstate empty - The last answer (or its `data-items` list) was empty, as the `empty` attribute.
  * @fires {AuthResponseEvent} auth-response - The API answered 2xx; detail `{status, ok, data}` (`data` parsed per `as`).
+ * @attr {string} param-* - A query parameter: `param-NAME="value"` adds `NAME=value` to `url` (a change requests again
+ * with `auto`).
+ * @fires {CustomEvent} emit - Not an event of that name: the event named by the `emit` attribute, fired after a
+ * successful request (bubbling, composed; detail as `auth-response`).
  * @fires {AuthErrorEvent} auth-error - No request was possible (`login_required` from `send()`, `origin_not_allowed`, `invalid_config`) or it failed (`http_error` with `status`, `network_error`, `timeout`, `invalid_response`), or its answer could not be rendered into the templates (`render_error`); detail `{error, errorDescription?, status?}`.
  */
 export class AuthFetchElement extends ReactiveElement {
@@ -81,8 +85,8 @@ export class AuthFetchElement extends ReactiveElement {
 
   /** The API URL (required); relative URLs resolve against the page. */
   declare url: string | null;
-  /** HTTP method. */
-  declare method: string;
+  /** HTTP method (a child form's `method` wins); any method but GET and HEAD is a write, never aborted. Others are allowed. */
+  declare method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | (string & {});
   /** Name of the token store whose access token is sent. */
   declare store: string;
   /**

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { MANIFEST, OUTPUT, render } from '../../scripts/vscode-data.mjs';
+import { MANIFEST, OUTPUT, isState, render } from '../../scripts/vscode-data.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const pkg = JSON.parse(readFileSync(new URL('package.json', `file://${ROOT}`), 'utf8'));
@@ -132,20 +132,26 @@ describe('docs and editor data', () => {
     assert.equal(readFileSync(OUTPUT, 'utf8'), render(JSON.parse(readFileSync(MANIFEST, 'utf8'))));
   });
 
-  test('every tag and attribute of the manifest is in the VS Code data; boolean attributes take no value', () => {
+  test('every tag and settable attribute of the manifest is in the VS Code data (not the reflected states); boolean attributes take no value', () => {
     const data = JSON.parse(readFileSync(OUTPUT, 'utf8'));
     const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8'));
     const elements = manifest.modules.flatMap((module) => module.declarations ?? []).filter((d) => d.customElement && d.tagName);
     assert.deepEqual(data.tags.map((tag) => tag.name), ['auth-callback', 'auth-fetch', 'auth-login', 'auth-logout', 'auth-user']);
     for (const element of elements) {
       const tag = data.tags.find((entry) => entry.name === element.tagName);
-      assert.deepEqual(tag.attributes.map((a) => a.name), element.attributes?.map((a) => a.name) ?? [], element.tagName);
-      for (const attribute of element.attributes ?? []) {
+      const settable = (element.attributes ?? []).filter((attribute) => !isState(element, attribute));
+      assert.deepEqual(tag.attributes.map((a) => a.name), settable.map((a) => a.name), element.tagName);
+      for (const attribute of settable) {
         const entry = tag.attributes.find((a) => a.name === attribute.name);
         assert.equal(entry.valueSet === 'v', attribute.type?.text === 'boolean', `${element.tagName} ${attribute.name}`);
         if (attribute.description) assert.ok(entry.description.value.startsWith(attribute.description), `${element.tagName} ${attribute.name} description`);
       }
     }
     assert.ok(data.tags.find((tag) => tag.name === 'auth-login').attributes.some((a) => a.name === 'client-id'));
+    const offered = (name) => data.tags.find((tag) => tag.name === name).attributes.map((a) => a.name);
+    for (const state of ['loading', 'error', 'signed-out', 'empty']) assert.ok(!offered('auth-fetch').includes(state), `auth-fetch ${state} not offered`);
+    assert.ok(!offered('auth-logout').includes('signed-in'));
+    assert.ok(!offered('auth-callback').includes('handling'));
+    assert.deepEqual(data.tags.find((tag) => tag.name === 'auth-fetch').attributes.find((a) => a.name === 'method').values.map((v) => v.name), ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']);
   });
 });
