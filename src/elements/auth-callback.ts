@@ -91,7 +91,7 @@ export class AuthCallbackElement extends ReactiveElement {
     }
   }
 
-  static override get styles(): CSSStyleSheet {
+  static override get styles(): CSSStyleSheet | undefined {
     return sheet(':host(:not([handling],[error])),:host(:not([handling])) slot:not([name]),:host(:not([error])) [name=error]{display:none}');
   }
 
