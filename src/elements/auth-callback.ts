@@ -91,7 +91,7 @@ export class AuthCallbackElement extends ReactiveElement {
     }
   }
 
-  static override get styles(): CSSStyleSheet | undefined {
+  static override get styles(): CSSStyleSheet | [] {
     return sheet(':host(:not([handling],[error])),:host(:not([handling])) slot:not([name]),:host(:not([error])) [name=error]{display:none}');
   }
 
