@@ -17,6 +17,8 @@ const bundle = await build({
   target: 'es2022',
   // Lit's production build (no dev-mode warnings, smaller).
   conditions: ['production'],
+  // Importable on a server: `HTMLElement` is a bare class there (see the file).
+  inject: ['scripts/html-element.mjs'],
   legalComments: 'none',
   sourcemap: 'external',
   write: false,

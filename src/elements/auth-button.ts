@@ -27,7 +27,7 @@ export abstract class AuthButtonElement extends ReactiveElement {
   // A constructed sheet rather than Lit's `css` tag (which costs bytes for features unused here), made when the
   // class is finalized, not when the module is imported. A :host rule loses to any page rule for the tag (CSS
   // Scoping: the outer context wins), so a page can always show a hidden button.
-  static override get styles(): CSSStyleSheet {
+  static override get styles(): CSSStyleSheet | [] {
     return sheet(`:host{display:inline-block}:host([hidden]),:host(${this.hides}:not([error])),:host(:not([error])) [name=error]{display:none}`);
   }
 

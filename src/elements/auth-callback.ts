@@ -100,7 +100,7 @@ export class AuthCallbackElement extends ReactiveElement {
     }
   }
 
-  static override get styles(): CSSStyleSheet {
+  static override get styles(): CSSStyleSheet | [] {
     return sheet(':host(:not([handling],[error])),:host(:not([handling])) slot:not([name]),:host(:not([error])) [name=error]{display:none}');
   }
 

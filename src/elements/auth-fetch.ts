@@ -45,7 +45,7 @@ const whose = ({ session }: TokenStore) => session ? `${session.issuer} ${sessio
  * @fires {AuthErrorEvent} auth-error - No request was possible (`login_required` from `send()`, `origin_not_allowed`, `invalid_config`) or it failed (`http_error` with `status`, `network_error`, `timeout`, `invalid_response`), or its answer could not be rendered into the templates (`render_error`); detail `{error, errorDescription?, status?}`.
  */
 export class AuthFetchElement extends ReactiveElement {
-  static override get styles(): CSSStyleSheet {
+  static override get styles(): CSSStyleSheet | [] {
     return sheet(`:host{display:block}:host([hidden])${STATES.map((state) => `,:host(:not([${state}])) [name=${state}]`).join('')}{display:none}`);
   }
 

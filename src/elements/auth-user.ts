@@ -17,7 +17,7 @@ import { mirrorStates } from './states.js';
  * @cssstate signed-in - The store holds a valid session with an ID token, as the `signed-in` attribute.
  */
 export class AuthUserElement extends ReactiveElement {
-  static override get styles(): CSSStyleSheet {
+  static override get styles(): CSSStyleSheet | [] {
     return sheet(':host{display:contents}:host([hidden]),:host([signed-in]) [name=signed-out]{display:none}');
   }
 

@@ -16,8 +16,13 @@ export function button(label: string, action: () => unknown): HTMLButtonElement 
   return element;
 }
 
-/** A constructed style sheet (no `<style>` element, so a strict `style-src` needs no exception). */
-export function sheet(css: string): CSSStyleSheet {
+/**
+ * A constructed style sheet (no `<style>` element, so a strict `style-src` needs no exception); none on a server
+ * (Node has no `CSSStyleSheet`, and Lit's Node build finalizes the class when a tag is defined in its shim registry):
+ * an empty list of styles there.
+ */
+export function sheet(css: string): CSSStyleSheet | [] {
+  if (typeof CSSStyleSheet == 'undefined') return [];
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(css);
   return sheet;

@@ -24,8 +24,8 @@ export type AuthErrorCode =
 
 /** What an `auth-error` event carries. Never contains a token. */
 export interface AuthErrorDetail {
-  /** Machine-readable code: one of {@link AuthErrorCode} or the provider's own `error`. */
-  error: string;
+  /** Machine-readable code: one of {@link AuthErrorCode} or the provider's own `error` (any string). */
+  error: AuthErrorCode | (string & {});
   /** Human-readable reason, saying exactly which check failed. */
   errorDescription?: string;
   /** HTTP status, for `http_error`. */
@@ -38,7 +38,7 @@ export interface AuthErrorDetail {
  */
 export class AuthError extends Error {
   /** Machine-readable code, passed unchanged to `auth-error`. */
-  readonly code: string;
+  readonly code: AuthErrorCode | (string & {});
   /** HTTP status, for `http_error`. */
   readonly status?: number;
 
