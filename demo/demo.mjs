@@ -10,10 +10,14 @@
 // With `auth0` ({ domain, clientId, audience, api? }) the pages sign in with that Auth0 tenant instead of the local
 // provider (which is not started). The appointments API is the local one, verifying the tenant's access tokens for
 // `audience`, or, with `api`, your own API at that URL (then the local one is not started either).
+//
+// With `clientOrigins: ['http://localhost:8080']` your own pages on that loopback origin sign in with the demo
+// provider too (any path there is a redirect and post-logout URI of the client `auth-elements-demo`), and the API
+// answers their requests (CORS).
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startApi } from './server/api.mjs';
-import { listen } from './server/net.mjs';
+import { listen, loopbackOrigin } from './server/net.mjs';
 import { startPages } from './server/pages.mjs';
 import { CLIENT_ID, USERS, startProvider } from './server/provider.mjs';
 
@@ -74,10 +78,16 @@ export function auth0FromEnv(env = process.env) {
  * @param {string} [options.apiRequiredAudience] the `aud` the local API requires of access tokens, instead of its own
  *   URL (the audience the pages ask for and the provider issues): a misconfigured API that refuses every token with
  *   401 invalid_token, for tests. Not with `auth0` (there the API requires `auth0.audience`)
+ * @param {string[]} [options.clientOrigins] origins of pages of your own (`npm start -- --client-origin`), loopback
+ *   only (`http://localhost:8080`, `http://127.0.0.1:8080`, `http://[::1]:8080`; others throw a TypeError): the local
+ *   provider accepts any page on them as a redirect and post-logout URI of its client, and the local API allows them
+ *   CORS (with `auth0`, only the latter: register the pages with the tenant)
  * @param {boolean} [options.quiet] do not report the API's server-side failures on stderr (startDemo itself prints
  *   nothing; node-oidc-provider's own start-up warnings are its own)
- * @returns {Promise<{ urls: { pages: string, codeFlow: string, article: string, provider: string, api: string },
- *   auth0: boolean, close(): Promise<void> }>} `codeFlow` is the app signing in with the code flow and PKCE.
+ * @returns {Promise<{ urls: { pages: string, codeFlow: string, article: string, callback: string, provider: string,
+ *   api: string }, clientId: string, audience: string, clientOrigins: string[], auth0: boolean,
+ *   close(): Promise<void> }>} `codeFlow` is the app signing in with the code flow and PKCE; `urls.provider` is the
+ *   issuer (with `auth0`, the tenant's origin); `clientOrigins` the checked ones.
  */
 export async function startDemo({
   pagesPort = DEFAULT_PORTS.pages,
@@ -88,8 +98,10 @@ export async function startDemo({
   auth0,
   accessTokenTtl,
   apiRequiredAudience,
+  clientOrigins = [],
   quiet = false,
 } = {}) {
+  const extraOrigins = [...new Set([clientOrigins].flat().map(loopbackOrigin))];
   const log = quiet ? () => {} : (message) => console.error(message);
   const running = [];
   const closeAll = async () => {
@@ -117,7 +129,7 @@ export async function startDemo({
     if (auth0) {
       const issuer = `https://${auth0.domain}/`;
       const api = auth0.api ?? (await start('appointments API', apiPort, () => startApi({
-        port: apiPort, host, issuer, audience: auth0.audience, allowedOrigin: pages.url, log,
+        port: apiPort, host, issuer, audience: auth0.audience, allowedOrigin: [pages.url, ...extraOrigins], log,
       }))).url;
       Object.assign(values, {
         PROVIDER_ATTRIBUTE: 'domain',
@@ -135,7 +147,7 @@ export async function startDemo({
       });
     } else {
       const { provider, api } = await startProviderAndApi({
-        start, running, host, providerPort, apiPort, clientOrigin: pages.url, keysFile, accessTokenTtl, apiRequiredAudience, log,
+        start, running, host, providerPort, apiPort, clientOrigin: pages.url, extraOrigins, keysFile, accessTokenTtl, apiRequiredAudience, log,
       });
       Object.assign(values, {
         PROVIDER_ATTRIBUTE: 'issuer',
@@ -165,7 +177,12 @@ export async function startDemo({
     });
 
     return {
-      urls: { pages: home, codeFlow: `${home}code`, article, provider: values.PROVIDER_ORIGIN, api: values.API },
+      urls: {
+        pages: home, codeFlow: `${home}code`, article, callback: `${pages.url}/callback.html`, provider: values.PROVIDER_ORIGIN, api: values.API,
+      },
+      clientId: values.CLIENT_ID,
+      audience: values.AUDIENCE,
+      clientOrigins: extraOrigins,
       auth0: Boolean(auth0),
       close: closeAll,
     };
@@ -180,16 +197,16 @@ export async function startDemo({
  * are known up front. With API port 0, a free port is picked first (and picked again, up to three times, if another
  * process takes it in between).
  */
-async function startProviderAndApi({ start, running, host, providerPort, apiPort, clientOrigin, keysFile, accessTokenTtl, apiRequiredAudience, log }) {
+async function startProviderAndApi({ start, running, host, providerPort, apiPort, clientOrigin, extraOrigins, keysFile, accessTokenTtl, apiRequiredAudience, log }) {
   for (let attempt = 1; ; attempt += 1) {
     const port = apiPort === 0 ? await freePort(host) : apiPort;
     const audience = `http://${host}:${port}`;
     const provider = await start('OpenID provider', providerPort, () => startProvider({
-      port: providerPort, host, clientOrigin, apiAudience: audience, keysFile: keysFile ?? undefined, accessTokenTtl,
+      port: providerPort, host, clientOrigin, extraClientOrigins: extraOrigins, apiAudience: audience, keysFile: keysFile ?? undefined, accessTokenTtl,
     }));
     try {
       const api = await start('appointments API', port, () => startApi({
-        port, host, issuer: provider.issuer, audience: apiRequiredAudience ?? audience, allowedOrigin: clientOrigin, log,
+        port, host, issuer: provider.issuer, audience: apiRequiredAudience ?? audience, allowedOrigin: [clientOrigin, ...extraOrigins], log,
       }));
       return { provider, api };
     } catch (error) {

@@ -36,3 +36,19 @@ export function parseUrl(input, base) {
     return undefined;
   }
 }
+
+/** Hosts of the loopback origins a page of your own may sign in from (`--client-origin`). */
+const LOOPBACK_URL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * The origin of `input` (`http://localhost:8080`, `http://127.0.0.1:8080/` or `http://[::1]:8080`) when it is an
+ * http: origin on loopback with nothing else (no path, query, fragment or user); throws a TypeError otherwise.
+ */
+export function loopbackOrigin(input) {
+  const url = parseUrl(String(input).trim());
+  if (!url || url.protocol !== 'http:' || !LOOPBACK_URL_HOSTS.has(url.hostname) || url.username || url.password
+    || url.pathname !== '/' || url.search || url.hash) {
+    throw new TypeError(`a client origin must be a loopback origin, http://localhost:<port>, http://127.0.0.1:<port> or http://[::1]:<port>, not ${JSON.stringify(String(input))}`);
+  }
+  return url.origin;
+}

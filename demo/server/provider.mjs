@@ -18,7 +18,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider, { errors } from 'oidc-provider';
-import { assertLoopback, close, listen, parseUrl } from './net.mjs';
+import { assertLoopback, close, listen, loopbackOrigin, parseUrl } from './net.mjs';
 
 /** The one client this provider knows. */
 export const CLIENT_ID = 'auth-elements-demo';
@@ -55,6 +55,11 @@ const DEFAULT_ACCESS_TOKEN_TTL = 3600;
  *   addresses are accepted.
  * @param {string} options.clientOrigin Origin of the demo pages (`http://localhost:8000`): the client's redirect and
  *   post-logout URIs are `/`, `/index.html`, `/code`, `/article.html` and `/callback.html` on it.
+ * @param {string[]} [options.extraClientOrigins] Further origins whose pages may sign in (`npm start --
+ *   --client-origin`), loopback ones only (`http://localhost:8080`, `http://127.0.0.1:8080`, `http://[::1]:8080`;
+ *   others throw a TypeError): `/`, `/index.html` and `/callback.html` on each are registered as redirect and
+ *   post-logout URIs, and any other URL on that origin (without a fragment) is accepted as one too, so any page there
+ *   can sign in and out. The demo clients only; a demo on loopback, not a rule for a real provider.
  * @param {string} [options.apiAudience] Identifier (and `aud`) of the appointments API. Requests with
  *   `resource=<it>` or `audience=<it>` (or neither: it is the default resource) get a JWT access token for it.
  * @param {number} [options.accessTokenTtl] Access token lifetime in seconds; default `$DEMO_ACCESS_TOKEN_TTL`, else
@@ -72,10 +77,12 @@ export async function startProvider({
   apiAudience = 'http://localhost:7001',
   accessTokenTtl = Number(process.env.DEMO_ACCESS_TOKEN_TTL) || DEFAULT_ACCESS_TOKEN_TTL,
   keysFile,
+  extraClientOrigins = [],
 } = {}) {
   assertLoopback(host);
   if (!clientOrigin) throw new TypeError('startProvider: clientOrigin is required');
   const origin = new URL(clientOrigin).origin;
+  const extraOrigins = [...new Set(extraClientOrigins.map(loopbackOrigin))].filter((extra) => extra !== origin);
   const audienceHref = new URL(apiAudience).href;
 
   // The issuer contains the port, so listen first (port 0 = any free port) and build the provider afterwards.
@@ -90,7 +97,7 @@ export async function startProvider({
   let provider;
   try {
     ({ provider, handle: handler } = await createProvider({
-      issuer, origin, apiAudience, audienceHref, accessTokenTtl, keysFile,
+      issuer, origin, extraOrigins, apiAudience, audienceHref, accessTokenTtl, keysFile,
     }));
   } catch (error) {
     await close(server);
@@ -106,9 +113,12 @@ export async function startProvider({
 }
 
 /** Builds the configured provider and the request handler in front of it (interactions, `audience`). */
-async function createProvider({ issuer, origin, apiAudience, audienceHref, accessTokenTtl, keysFile }) {
+async function createProvider({ issuer, origin, extraOrigins, apiAudience, audienceHref, accessTokenTtl, keysFile }) {
   const jwks = await loadOrCreateKeys(keysFile);
-  const clientUris = ['/', '/index.html', '/code', '/article.html', '/callback.html'].map((path) => `${origin}${path}`);
+  const clientUris = [
+    ...['/', '/index.html', '/code', '/article.html', '/callback.html'].map((path) => `${origin}${path}`),
+    ...extraOrigins.flatMap((extra) => ['/', '/index.html', '/callback.html'].map((path) => `${extra}${path}`)),
+  ];
 
   const provider = new Provider(issuer, {
     clients: [
@@ -219,6 +229,30 @@ async function createProvider({ issuer, origin, apiAudience, audienceHref, acces
     }
     invalidate.call(this, message, code);
   };
+
+  // The extra client origins (`--client-origin`): any page on them is a redirect and post-logout URI of the demo
+  // clients, besides the registered ones, so your own page may have any path. node-oidc-provider compares redirect
+  // URIs exactly (its `redirectUriAllowed` and `postLogoutRedirectUriAllowed`, which the authorization and end-session
+  // endpoints ask); these wrap them, on this provider instance's own Client class. Only a URL as the browser writes it
+  // (serialized, so no backslash or dot-segment tricks) on exactly such an origin, without a fragment (RFC 6749
+  // 3.1.2). The token endpoint still requires the code's own redirect_uri.
+  if (extraOrigins.length) {
+    const anyPathOn = new Set(extraOrigins);
+    const onExtraOrigin = (client, value) => {
+      if (![CLIENT_ID, EDDSA_CLIENT_ID].includes(client.clientId) || typeof value !== 'string') return false;
+      const url = parseUrl(value);
+      return Boolean(url) && url.href === value && !value.includes('#') && anyPathOn.has(url.origin);
+    };
+    const { redirectUriAllowed, postLogoutRedirectUriAllowed } = provider.Client.prototype;
+    Object.assign(provider.Client.prototype, {
+      redirectUriAllowed(value) {
+        return redirectUriAllowed.call(this, value) || onExtraOrigin(this, value);
+      },
+      postLogoutRedirectUriAllowed(value) {
+        return postLogoutRedirectUriAllowed.call(this, value) || onExtraOrigin(this, value);
+      },
+    });
+  }
 
   const interactions = createInteractionHandler(provider, issuer);
   const providerCallback = provider.callback();

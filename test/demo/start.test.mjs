@@ -44,7 +44,7 @@ async function listening(port) {
 /** Runs `node demo/start.mjs …args`, with `env` added and the Auth0 variables removed. */
 function run(args, env = {}) {
   const childEnv = { ...process.env, ...env };
-  for (const name of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_AUDIENCE', 'AUTH0_API', 'PAGES_PORT', 'PROVIDER_PORT', 'API_PORT']) {
+  for (const name of ['AUTH0_DOMAIN', 'AUTH0_CLIENT_ID', 'AUTH0_AUDIENCE', 'AUTH0_API', 'PAGES_PORT', 'PROVIDER_PORT', 'API_PORT', 'CLIENT_ORIGIN']) {
     if (!(name in env)) delete childEnv[name];
   }
   const child = spawn(process.execPath, [START, ...args], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -97,6 +97,61 @@ describe('demo/start.mjs (npm start)', () => {
     assert.equal(code, 0);
     assert.match(stdout, /SIGINT: stopping the demo/);
     for (const port of [pages, provider, api]) assert.equal(await listening(port), false, `port ${port} still in use`);
+  });
+
+  test('--client-origin: the banner names issuer, client id, audience and a tag line; any page there may sign in', { timeout: 30_000 }, async () => {
+    const [pages, provider, api, own] = await freePorts(4);
+    const origin = `http://localhost:${own}`;
+    const { child, output, exited } = run([
+      '--pages-port', String(pages), '--provider-port', String(provider), '--api-port', String(api),
+      '--client-origin', `${origin}/`, '--client-origin', `http://127.0.0.1:${own},http://[::1]:${own}`,
+    ], { CLIENT_ORIGIN: 'http://localhost:1' });
+    try {
+      await waitForOutput(output, 'auth-logout');
+      const { stdout } = output;
+      assert.match(stdout, new RegExp(`issuer: +http://localhost:${provider}\n`));
+      assert.match(stdout, /client id: +auth-elements-demo\n/);
+      assert.match(stdout, new RegExp(`audience: +http://localhost:${api}\n`));
+      for (const path of ['/', '/code', '/article.html', '/callback.html']) assert.ok(stdout.includes(`http://localhost:${pages}${path}\n`), path);
+      // The flags win over CLIENT_ORIGIN.
+      assert.ok(stdout.includes(`your pages:               ${origin}  http://127.0.0.1:${own}  http://[::1]:${own}\n`), stdout);
+      assert.doesNotMatch(stdout, /localhost:1/);
+      assert.ok(stdout.includes(`<auth-login issuer="http://localhost:${provider}" client-id="auth-elements-demo" audience="http://localhost:${api}" scope="openid profile read:appointments" allowed-origins="http://localhost:${api}">Sign in</auth-login>`), stdout);
+      assert.ok(stdout.includes(`<auth-fetch auto url="http://localhost:${api}/api/appointments"></auth-fetch>`));
+
+      /** The provider's answer to an implicit authorization request with this redirect_uri. */
+      const authorize = (redirectUri) => fetch(`http://localhost:${provider}/auth?${new URLSearchParams({
+        client_id: 'auth-elements-demo', response_type: 'id_token token', scope: 'openid', nonce: 'n', state: 's', redirect_uri: redirectUri,
+      })}`, { redirect: 'manual' });
+      for (const accepted of [`${origin}/`, `${origin}/my/page.html`, `http://[::1]:${own}/x`, `http://localhost:${pages}/code`]) {
+        const response = await authorize(accepted);
+        assert.equal(response.status, 303, accepted);
+        assert.match(response.headers.get('location'), /^\/interaction\//, accepted);
+      }
+      for (const refused of [`http://localhost:${own + 1}/`, `http://localhost:${pages}/other.html`, `${origin}/#x`, `http://example.com:${own}/`]) {
+        assert.equal((await authorize(refused)).status, 400, refused);
+      }
+      // Logout back to any page there, too (the end-session page that asks to confirm, rather than an error).
+      const logout = await fetch(`http://localhost:${provider}/session/end?${new URLSearchParams({
+        client_id: 'auth-elements-demo', post_logout_redirect_uri: `${origin}/my/page.html`,
+      })}`);
+      assert.equal(logout.status, 200);
+      const refusedLogout = await fetch(`http://localhost:${provider}/session/end?${new URLSearchParams({
+        client_id: 'auth-elements-demo', post_logout_redirect_uri: `http://localhost:${own + 1}/`,
+      })}`);
+      assert.equal(refusedLogout.status, 400);
+
+      // The API allows these origins CORS, not others.
+      const preflight = (from) => fetch(`http://localhost:${api}/api/appointments`, {
+        method: 'OPTIONS', headers: { Origin: from, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+      });
+      assert.equal((await preflight(origin)).headers.get('access-control-allow-origin'), origin);
+      assert.equal((await preflight(`http://127.0.0.1:${own}`)).headers.get('access-control-allow-origin'), `http://127.0.0.1:${own}`);
+      assert.equal((await preflight(`http://localhost:${own + 1}`)).headers.get('access-control-allow-origin'), null);
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal((await exited).code, 0);
   });
 
   for (const [name, flag] of [['demo pages', '--pages-port'], ['OpenID provider', '--provider-port'], ['appointments API', '--api-port']]) {
@@ -178,6 +233,9 @@ describe('demo/start.mjs (npm start)', () => {
       [[], { PROVIDER_PORT: '70000' }, /PROVIDER_PORT must be a port number/],
       [['--api-port', '7000'], {}, /7000 is given twice/],
       [['--port', '1'], {}, /Unknown option '--port'/],
+      [['--client-origin', 'http://example.com:8080'], {}, /--client-origin \/ CLIENT_ORIGIN: a client origin must be a loopback origin, http:\/\/localhost:<port>, http:\/\/127\.0\.0\.1:<port> or http:\/\/\[::1\]:<port>, not "http:\/\/example\.com:8080"/],
+      [['--client-origin', 'http://localhost:8080/page.html'], {}, /must be a loopback origin.*not "http:\/\/localhost:8080\/page\.html"/],
+      [[], { CLIENT_ORIGIN: 'http://localhost:8080, https://localhost:8443' }, /must be a loopback origin.*not "https:\/\/localhost:8443"/],
       [[], { AUTH0_DOMAIN: 'tenant.example.com' }, /With AUTH0_DOMAIN, also set AUTH0_CLIENT_ID and AUTH0_AUDIENCE/],
       [[], { AUTH0_DOMAIN: 'tenant.example.com', AUTH0_CLIENT_ID: 'x', AUTH0_AUDIENCE: 'y', AUTH0_API: 'api.example.com' }, /AUTH0_API must be your API's base URL/],
     ]) {
