@@ -84,7 +84,7 @@ export function auth0FromEnv(env = process.env) {
  *   CORS (with `auth0`, only the latter: register the pages with the tenant)
  * @param {boolean} [options.quiet] do not report the API's server-side failures on stderr (startDemo itself prints
  *   nothing; node-oidc-provider's own start-up warnings are its own)
- * @returns {Promise<{ urls: { pages: string, codeFlow: string, article: string, callback: string, provider: string,
+ * @returns {Promise<{ urls: { pages: string, codeFlow: string, article: string, callback: string, docs: string, provider: string,
  *   api: string }, clientId: string, audience: string, clientOrigins: string[], auth0: boolean,
  *   close(): Promise<void> }>} `codeFlow` is the app signing in with the code flow and PKCE; `urls.provider` is the
  *   issuer (with `auth0`, the tenant's origin); `clientOrigins` the checked ones.
@@ -178,7 +178,7 @@ export async function startDemo({
 
     return {
       urls: {
-        pages: home, codeFlow: `${home}code`, article, callback: `${pages.url}/callback.html`, provider: values.PROVIDER_ORIGIN, api: values.API,
+        pages: home, codeFlow: `${home}code`, article, callback: `${pages.url}/callback.html`, docs: `${home}docs`, provider: values.PROVIDER_ORIGIN, api: values.API,
       },
       clientId: values.CLIENT_ID,
       audience: values.AUDIENCE,

@@ -127,6 +127,7 @@ auth-elements demo is running (Ctrl-C stops it)
   the app, code flow:       ${urls.codeFlow}
   CMS-style article:        ${urls.article}
   silent sign-in answers:   ${urls.callback}
+  the elements' reference:  ${urls.docs}
 ${auth0
     ? `  provider:                 Auth0 tenant ${auth0.domain} (client ${auth0.clientId})
   appointments API:         ${urls.api}${auth0.api ? ' (yours)' : '/api/appointments'} (audience ${auth0.audience})`

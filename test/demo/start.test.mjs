@@ -112,7 +112,7 @@ describe('demo/start.mjs (npm start)', () => {
       assert.match(stdout, new RegExp(`issuer: +http://localhost:${provider}\n`));
       assert.match(stdout, /client id: +auth-elements-demo\n/);
       assert.match(stdout, new RegExp(`audience: +http://localhost:${api}\n`));
-      for (const path of ['/', '/code', '/article.html', '/callback.html']) assert.ok(stdout.includes(`http://localhost:${pages}${path}\n`), path);
+      for (const path of ['/', '/code', '/article.html', '/callback.html', '/docs']) assert.ok(stdout.includes(`http://localhost:${pages}${path}\n`), path);
       // The flags win over CLIENT_ORIGIN.
       assert.ok(stdout.includes(`your pages:               ${origin}  http://127.0.0.1:${own}  http://[::1]:${own}\n`), stdout);
       assert.doesNotMatch(stdout, /localhost:1/);
