@@ -9,7 +9,7 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 // Raised to 16,000 B for [lifecycle]: storage faults with their own error code (+250 B), visible states and errors
 // (+470 B), the session lifecycle module with its budgets (+1,500 B). The one-file bundle carries every feature;
 // [scale] splits it so that a page loads only what it uses (its target: 8,192 B for a signed-out implicit page).
-// Raised to 16,900 B for [hardening-2] (15,868 B before it, 16,805 B after): the template allow-list and render_error
+// Raised to 16,900 B for [hardening-2] (15,868 B before it, 16,805 B after; 16,851 B with [dx]'s SSR guards): the template allow-list and render_error
 // (+130 B), the protocol checks of the second review (RFC 9207 iss, JWK use/key_ops/crv, RSA size, the kid
 // cool-down, EdDSA, RFC 7235 challenges, expires_in bound, fragment and redirect-URI rules: +560 B), RP-Initiated
 // Logout `state`, kept pending and recognised on the return (+240 B).
