@@ -1,4 +1,4 @@
-// The JSX types users get: examples/jsx-react and examples/jsx-preact (every tag, typed attributes, event props
+// The JSX types users get: examples/jsx-react, examples/jsx-preact and examples/jsx-solid (every tag, typed attributes, event props
 // reading a typed `detail`, and wrong usages marked `@ts-expect-error`, so loose types fail too; without the types,
 // the tags are unknown: `Property 'auth-login' does not exist on type 'JSX.IntrinsicElements'`) are type-checked
 // against the packed package: `npm pack` into a temporary directory, the tarball unpacked as node_modules/auth-elements
@@ -27,7 +27,7 @@ before(() => {
   for (const name of readdirSync(join(ROOT, 'node_modules'))) {
     if (!name.startsWith('.') && name !== 'auth-elements') symlinkSync(join(ROOT, 'node_modules', name), join(modules, name));
   }
-  for (const example of ['jsx-react', 'jsx-preact']) cpSync(join(ROOT, 'examples', example), join(dir, example), { recursive: true });
+  for (const example of ['jsx-react', 'jsx-preact', 'jsx-solid']) cpSync(join(ROOT, 'examples', example), join(dir, example), { recursive: true });
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,8 +42,9 @@ async function typecheck(example) {
   }
 }
 
-test('examples/jsx-react and examples/jsx-preact type-check against the packed package (and their wrong usages are errors)', async () => {
-  const [react, preact] = await Promise.all([typecheck('jsx-react'), typecheck('jsx-preact')]);
+test('examples/jsx-react, examples/jsx-preact and examples/jsx-solid type-check against the packed package (and their wrong usages are errors)', async () => {
+  const [react, preact, solid] = await Promise.all([typecheck('jsx-react'), typecheck('jsx-preact'), typecheck('jsx-solid')]);
   assert.equal(react, '', 'jsx-react');
   assert.equal(preact, '', 'jsx-preact');
+  assert.equal(solid, '', 'jsx-solid');
 });

@@ -30,7 +30,7 @@ const API = ['AuthLoginElement', 'AuthCallbackElement', 'AuthFetchElement', 'Aut
 
 describe('importing on a server (Node, no DOM)', () => {
   test('every exports entry is covered below', () => {
-    assert.deepEqual(Object.keys(pkg.exports).sort(), ['.', './auth-elements.js', './custom-elements.json', './define', './jsx-preact', './jsx-react', './package.json']);
+    assert.deepEqual(Object.keys(pkg.exports).sort(), ['.', './auth-elements.js', './custom-elements.json', './define', './jsx-preact', './jsx-react', './jsx-solid', './package.json']);
   });
 
   test('"auth-elements": the API, classes included; only Lit\'s globals (with its registry shim), no DOM', () => {
@@ -56,8 +56,8 @@ describe('importing on a server (Node, no DOM)', () => {
     assert.deepEqual(result.dom, []);
   });
 
-  test('"auth-elements/jsx-react" and "auth-elements/jsx-preact" (declarations) import as empty modules', () => {
-    for (const entry of ['auth-elements/jsx-react', 'auth-elements/jsx-preact']) {
+  test('"auth-elements/jsx-react", "auth-elements/jsx-preact" and "auth-elements/jsx-solid" (declarations) import as empty modules', () => {
+    for (const entry of ['auth-elements/jsx-react', 'auth-elements/jsx-preact', 'auth-elements/jsx-solid']) {
       const result = importInNode(entry);
       assert.deepEqual([result.exports, result.added, result.dom], [[], [], []], entry);
     }
