@@ -1,4 +1,4 @@
-import type { AuthErrorDetail } from './protocol/errors.js';
+import type { AuthErrorCode, AuthErrorDetail } from './protocol/errors.js';
 import type { IdTokenClaims } from './protocol/id-token.js';
 
 // Every auth-* event bubbles and is composed, so a page can listen once on `document`. That makes `detail` public
@@ -37,6 +37,8 @@ export interface AuthExpiryDetail {
   store: string;
   /** When the access token expires (or expired), in ms since the epoch. */
   expiresAt: number;
+  /** `auth-expired` only: why the last renewal failed (`login_required`, `timeout`, …), when one was tried. */
+  error?: AuthErrorCode | (string & {});
 }
 
 /** `auth-response` detail: the API's answer. */
