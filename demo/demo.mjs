@@ -174,6 +174,8 @@ export async function startDemo({
       FLOW: (url) => (code(url) ? 'the authorization code flow with PKCE' : 'the implicit grant'),
       FLOW_SWITCH: (url) => (code(url) ? '/' : '/code'),
       FLOW_SWITCH_LABEL: (url) => (code(url) ? 'Use the implicit grant' : 'Use the code flow'),
+      // Signing out comes back to the app it started from (/code is a registered post-logout URI too).
+      HOME: (url) => (code(url) ? `${home}code` : home),
     });
 
     return {

@@ -135,13 +135,15 @@ async function signIn(page) {
 }
 
 describe('the demo app with the code flow and PKCE (/code), against the real provider', () => {
-  test('the switch: only <auth-login response-type> differs between the two pages', async () => {
+  test('the switch: only <auth-login response-type> (and where signing out returns) differs between the two pages', async () => {
     const implicit = await (await fetch(demo.urls.pages)).text();
     const code = await (await fetch(demo.urls.codeFlow)).text();
     assert.match(implicit, /<auth-login [^>]*response-type="id_token token"/);
     assert.match(code, /<auth-login [^>]*response-type="code"/);
     const strip = (html) => html.replace(/<nav>.*<\/nav>/, '').replace(/Signs in with\s+[^.]+\./, '');
-    assert.equal(strip(code).replace('response-type="code"', 'response-type="id_token token"'), strip(implicit));
+    // Signing out returns to the app it started from.
+    assert.ok(code.includes(`<auth-logout return-to="${demo.urls.codeFlow}">`));
+    assert.equal(strip(code).replace('response-type="code"', 'response-type="id_token token"').replace(`return-to="${demo.urls.codeFlow}"`, `return-to="${demo.urls.pages}"`), strip(implicit));
     assert.match(implicit, /href="\/code"[^>]*>Use the code flow/);
     assert.match(code, /href="\/"[^>]*>Use the implicit grant/);
   });
@@ -228,7 +230,7 @@ describe('the demo app with the code flow and PKCE (/code), against the real pro
       // Sign out: the store is cleared (the refresh token with it), the provider session ends, no token is sent after.
       const beforeSignOut = requests.length;
       await logoutButton(page).click();
-      await page.waitForURL((url) => url.href === demo.urls.pages, { timeout: 3 * STEP });
+      await page.waitForURL((url) => url.href === demo.urls.codeFlow, { timeout: 3 * STEP });
       await page.getByRole('heading', { name: 'Your appointments, anywhere' }).waitFor();
       await loginButton(page).waitFor();
       await page.waitForTimeout(500);

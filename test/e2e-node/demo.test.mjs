@@ -146,6 +146,13 @@ describe('npm start\'s demo in Chromium: provider, API and pages on free ports',
     assert.equal((await fetch(`${pagesOrigin}/`, { method: 'POST' })).status, 405);
   });
 
+  test('signing out comes back to the app it started from: / to /, /code to /code', async () => {
+    for (const [path, back] of [['/', '/'], ['/code', '/code']]) {
+      const html = await (await fetch(`${pagesOrigin}${path}`)).text();
+      assert.match(html, new RegExp(`<auth-logout return-to="${pagesOrigin}${back}">`), path);
+    }
+  });
+
   test('the app: sign in as ada, her name, her list, add an appointment, sign out', { timeout: 60_000 }, async (t) => {
     const { context, page, requests, events, consoleMessages, pageErrors, violations } = await openBrowser();
     try {
