@@ -1,4 +1,4 @@
-// The demo appointments API (demo/server/api.mjs), run with `node --test test/demo/`.
+// The demo appointments API (demo/server/api.mjs), run with `node --test "test/demo/*.test.mjs"`.
 //
 // Two API instances run on free loopback ports:
 // - one trusts a stub issuer started here (discovery + JWKS with a test key), so the tests can mint exactly the

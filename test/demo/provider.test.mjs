@@ -1,4 +1,4 @@
-// The demo OpenID provider (demo/server/provider.mjs), run with `node --test test/demo/`: its configuration as the
+// The demo OpenID provider (demo/server/provider.mjs), run with `node --test "test/demo/*.test.mjs"`: its configuration as the
 // library's elements see it, over HTTP, with the implicit flow driven by fetch and a cookie jar.
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';

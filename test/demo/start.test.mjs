@@ -1,6 +1,6 @@
 // demo/start.mjs, the command behind `npm start` (without the build step), run as a child process on free ports:
 // it starts the three servers and says where, stops on SIGINT (Ctrl-C) leaving nothing listening, and fails with a
-// clear message and a non-zero exit code when a port is taken or a flag is wrong. Run with `node --test test/demo/`.
+// clear message and a non-zero exit code when a port is taken or a flag is wrong. Run with `node --test "test/demo/*.test.mjs"`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';

@@ -3,7 +3,7 @@
 // with the unit tests' fake OpenID provider (test/server/fake-provider.mjs, mounted in @web/dev-server as
 // web-test-runner mounts it) and driven in Debian's Chromium by playwright-core: the framework sets the elements'
 // properties and listens to their events its own way, and the page signs in by a real redirect, renders the user
-// and the API's answer from the events, and signs out. Run with `node --test test/ecosystem/`.
+// and the API's answer from the events, and signs out. Run with `node --test "test/ecosystem/*.test.mjs"`.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@
 // the tags are unknown: `Property 'auth-login' does not exist on type 'JSX.IntrinsicElements'`) are type-checked
 // against the packed package: `npm pack` into a temporary directory, the tarball unpacked as node_modules/auth-elements
 // there, every other package linked from this repository's node_modules (react and preact types, Lit), no network.
-// Run after `npm run build`, with `node --test test/ecosystem/`.
+// Run after `npm run build`, with `node --test "test/ecosystem/*.test.mjs"`.
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';

@@ -2,7 +2,7 @@
 // module path and module reference names a file `npm pack` ships (lib/**/*.js, with its .d.ts), every tag has a
 // definition pointing at its class, and every attribute, event, slot, part and state the elements have is
 // documented (checked against their sources: reflected states, `param-*`, the `emit` event). Run after
-// `npm run build` with `node --test test/ecosystem/`.
+// `npm run build` with `node --test "test/ecosystem/*.test.mjs"`.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

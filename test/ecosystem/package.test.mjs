@@ -2,7 +2,7 @@
 // need, nothing of the repository's own), `exports` pointing at files that exist and are packed, `sideEffects`
 // naming exactly the modules that define the tags (checked the way bundlers use it: esbuild drops everything else),
 // the one-file bundle ready for a CDN <script type="module">, the CHANGELOG entry for this version, and the VS Code
-// custom data current with the manifest. Run with `node --test test/ecosystem/`.
+// custom data current with the manifest. Run with `node --test "test/ecosystem/*.test.mjs"`.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

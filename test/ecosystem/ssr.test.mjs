@@ -1,7 +1,7 @@
 // Importing the package on a server (the module graph of a framework's server render: Astro, Next, Nuxt, SvelteKit)
 // must not throw: every entry of package.json "exports" is imported by the package's own name (self-reference, so
 // through the real exports map, with Node's conditions) in a fresh Node process, which has no DOM. Run after
-// `npm run build`, with `node --test test/ecosystem/`.
+// `npm run build`, with `node --test "test/ecosystem/*.test.mjs"`.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
