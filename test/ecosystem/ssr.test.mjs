@@ -19,7 +19,8 @@ function importInNode(specifier) {
   const script = `
     const before = new Set(Reflect.ownKeys(globalThis));
     const module = await import(${JSON.stringify(specifier)}${json});
-    const added = Reflect.ownKeys(globalThis).filter((key) => !before.has(key)).map(String);
+    // Node's own lazy internals (Node 22 sets undici's dispatcher symbol once fetch is first looked up) are not ours.
+    const added = Reflect.ownKeys(globalThis).filter((key) => !before.has(key)).map(String).filter((key) => !key.startsWith('Symbol(undici.'));
     const registry = globalThis.customElements;
     const tags = ['auth-login', 'auth-callback', 'auth-fetch', 'auth-logout', 'auth-user'].filter((tag) => registry?.get(tag));
     console.log(JSON.stringify({ exports: Object.keys(module), added, tags, dom: ['HTMLElement', 'document', 'window', 'location', 'CSSStyleSheet'].filter((name) => name in globalThis) }));`;
