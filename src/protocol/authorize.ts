@@ -89,6 +89,11 @@ export interface Transaction {
   verifier?: string;
   /** The interactive redirect URI, the silent one and the renewal options: stored with the session (see {@link Renewal}). */
   renewal?: Pick<Renewal, 'redirectUri' | 'silentRedirectUri' | 'thirdPartyCheck' | 'autoRenew'>;
+  /**
+   * The discovered `jwks_uri`, so the callback page fetches the keys along with discovery; used only if the issuer's
+   * discovery document there names the same URI.
+   */
+  jwksUri?: string;
 }
 
 /** A pending sign-in (or sign-out) older than this is refused. */
@@ -254,6 +259,9 @@ export async function startSignIn(config: SignInConfig, options: RequestOptions 
   const transaction = createTransaction(config, location, via);
   saveTransaction(transaction);
   const metadata = await discover(transaction.issuer, options);
+  // Saved again (same key) with the jwks_uri, unless taken meanwhile; optional, so a refusal changes nothing.
+  transaction.jwksUri = metadata.jwks_uri;
+  if (read(TX_PREFIX + transaction.state)?.state) attempt(() => saveTransaction(transaction));
   const { verifier } = transaction;
   // The code flow needs a token endpoint: said before the user leaves, not after signing in.
   if (verifier) tokenEndpoint(metadata);
@@ -275,7 +283,7 @@ export function takeTransaction(state: string | null | undefined, now = Date.now
   if (tx?.used) fail('invalid_state', 'state already used: a sign-in response is accepted once (replayed callback URL)');
   // Every field used later has its type: a hand-edited entry is refused here, not trusted or crashed on later.
   const strings = ['nonce', 'issuer', 'clientId', 'redirectUri', 'responseType', 'scope', 'store', 'storage', 'returnTo'] as const;
-  if (!tx || tx.state !== state || strings.some((name) => typeof tx[name] !== 'string') || typeof tx.createdAt !== 'number' || typeof tx.leeway !== 'number'
+  if (!tx || tx.state !== state || strings.some((name) => typeof tx[name] !== 'string') || (tx.jwksUri !== undefined && typeof tx.jwksUri !== 'string') || typeof tx.createdAt !== 'number' || typeof tx.leeway !== 'number'
     || !Array.isArray(tx.allowedOrigins) || tx.allowedOrigins.some((origin) => typeof origin !== 'string') || !URL.canParse(tx.returnTo!)
     || (tx.renewal !== undefined && !isRenewal(tx.renewal))) {
     return fail('invalid_state', 'pending sign-in corrupt');

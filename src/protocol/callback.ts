@@ -1,5 +1,5 @@
 import { createTransaction, takeTransaction, type Renewal, type SignInConfig, type Transaction } from './authorize.js';
-import { discover } from './discovery.js';
+import { discover, prefetchJwks } from './discovery.js';
 import { fail } from './errors.js';
 import type { RequestOptions } from './http.js';
 import { validateIdToken, type IdTokenClaims } from './id-token.js';
@@ -72,6 +72,9 @@ export function parseFragment(fragment: string): Record<string, string> | null {
  */
 export async function handleResponse(params: Record<string, string>, options: RequestOptions = {}): Promise<Result> {
   const tx = takeTransaction(params.state);
+  // The keys of the jwks_uri the sign-in's page discovered are fetched at once, along with discovery (used only if it
+  // names the same URI again).
+  if (tx.jwksUri && params.id_token) prefetchJwks(tx.issuer, tx.jwksUri, options);
   // RFC 9207 section 2.4: when the response names its issuer, it must be the one the request went to; a provider that
   // says it names it (authorization_response_iss_parameter_supported) must have, errors included, unless the response
   // has an ID token, whose iss is checked instead (section 2: the parameter may be left out then).

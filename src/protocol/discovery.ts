@@ -1,4 +1,4 @@
-import { fail } from './errors.js';
+import { attempt, fail } from './errors.js';
 import { getJson, type RequestOptions } from './http.js';
 
 /** The provider metadata the library uses (OpenID Connect Discovery 1.0, section 3). */
@@ -113,6 +113,8 @@ const refetchedAt = new Map<string, number>();
  */
 export async function findKey(metadata: ProviderMetadata, hint: KeyHint, options: RequestOptions = {}): Promise<JsonWebKey | undefined> {
   const uri = metadata.jwks_uri;
+  // A prefetch of this very URI is waited for; failed, it is as if there had been none (the normal fetch runs).
+  if (prefetches.has(jwksCache.get(uri)!)) await jwksCache.get(uri)!.catch(() => 0);
   const cached = jwksCache.get(uri);
   const keys = cached ?? loadJwks(uri, options);
   const key = selectKey(await keys, hint);
@@ -123,6 +125,23 @@ export async function findKey(metadata: ProviderMetadata, hint: KeyHint, options
   if (Date.now() - (refetchedAt.get(uri) ?? -Infinity) < JWKS_REFETCH_INTERVAL) return undefined;
   refetchedAt.set(uri, Date.now());
   return selectKey(await loadJwks(uri, options), hint);
+}
+
+/** Key sets fetched ahead by {@link prefetchJwks}. */
+const prefetches = new WeakSet<Promise<JsonWebKey[]>>();
+
+/**
+ * Starts fetching the key set at `uri`, a pending sign-in's stored `jwks_uri` (so, tamperable), along with `issuer`'s
+ * discovery. It is cached under `uri` itself, so {@link findKey} uses it only for a discovered `jwks_uri` equal to it;
+ * when the issuer's own discovery document names another (or fails), it is dropped. A URL that is not https (or
+ * loopback http) is never fetched; a failure is never reported (the normal fetch runs instead).
+ */
+export function prefetchJwks(issuer: string, uri: string, options: RequestOptions): void {
+  if (!jwksCache.has(uri) && attempt(() => secureUrl(uri, 'jwks_uri'))) {
+    const keys = loadJwks(uri, options);
+    prefetches.add(keys);
+    discover(issuer, options).then((metadata) => metadata.jwks_uri, () => 0).then((found) => found === uri || jwksCache.get(uri) !== keys || jwksCache.delete(uri));
+  }
 }
 
 function loadJwks(uri: string, options: RequestOptions): Promise<JsonWebKey[]> {

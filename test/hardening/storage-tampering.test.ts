@@ -240,6 +240,7 @@ describe('[hardening] pending sign-ins of the wrong shape, and answers of the wr
     ['allowedOrigins with a number', { allowedOrigins: [location.origin, 7] }],
     ['a relative returnTo', { returnTo: '/elsewhere' }],
     ['no leeway', { leeway: undefined }],
+    ['jwksUri a number', { jwksUri: 42 }],
   ] as const) {
     it(`a pending sign-in with ${what} is refused as invalid_state, nothing stored`, async () => {
       const t = tenant();
