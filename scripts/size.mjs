@@ -13,7 +13,9 @@ import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 // (+130 B), the protocol checks of the second review (RFC 9207 iss, JWK use/key_ops/crv, RSA size, the kid
 // cool-down, EdDSA, RFC 7235 challenges, expires_in bound, fragment and redirect-URI rules: +560 B), RP-Initiated
 // Logout `state`, kept pending and recognised on the return (+240 B).
-const BUDGET = 16900;
+// Raised to 17,000 B for [scale]'s first step (16,983 B): the callback prefetches the stored jwks_uri's keys along
+// with discovery (+132 B), one round trip less on every callback page.
+const BUDGET = 17000;
 const file = 'dist/auth-elements.js';
 let code;
 try {
