@@ -120,31 +120,20 @@ async function createProvider({ issuer, origin, extraOrigins, apiAudience, audie
     ...extraOrigins.flatMap((extra) => ['/', '/index.html', '/callback.html'].map((path) => `${extra}${path}`)),
   ];
 
+  const demoClient = {
+    client_id: CLIENT_ID,
+    client_name: 'auth-elements demo',
+    application_type: 'web',
+    // A public client (no secret): the code flow is protected by PKCE instead (required below).
+    token_endpoint_auth_method: 'none',
+    grant_types: ['implicit', 'authorization_code', 'refresh_token'],
+    response_types: ['id_token token', 'id_token', 'code'],
+    redirect_uris: clientUris,
+    post_logout_redirect_uris: clientUris,
+  };
   const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: CLIENT_ID,
-        client_name: 'auth-elements demo',
-        application_type: 'web',
-        // A public client (no secret): the code flow is protected by PKCE instead (required below).
-        token_endpoint_auth_method: 'none',
-        grant_types: ['implicit', 'authorization_code', 'refresh_token'],
-        response_types: ['id_token token', 'id_token', 'code'],
-        redirect_uris: clientUris,
-        post_logout_redirect_uris: clientUris,
-      },
-      {
-        client_id: EDDSA_CLIENT_ID,
-        client_name: 'auth-elements demo (EdDSA ID tokens)',
-        application_type: 'web',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['implicit', 'authorization_code', 'refresh_token'],
-        response_types: ['id_token token', 'id_token', 'code'],
-        redirect_uris: clientUris,
-        post_logout_redirect_uris: clientUris,
-        id_token_signed_response_alg: 'EdDSA',
-      },
-    ],
+    // The same client twice: the second signs its ID tokens with EdDSA (interop tests).
+    clients: [demoClient, { ...demoClient, client_id: EDDSA_CLIENT_ID, client_name: 'auth-elements demo (EdDSA ID tokens)', id_token_signed_response_alg: 'EdDSA' }],
     jwks,
     // Signs the provider's cookies (interaction, resume, session); new on every start.
     cookies: { keys: [randomBytes(32).toString('base64url')] },
