@@ -102,9 +102,10 @@ export async function startPages({ port = 3000, host = 'localhost', values }) {
     let file;
     let body;
     try {
-      if (path === '/auth-elements.js' || path === '/auth-elements.js.map') {
-        file = path;
-        body = await readFile(path.endsWith('.map') ? new URL('auth-elements.js.map', BUNDLE) : BUNDLE);
+      // The bundle's entry and the chunks it loads when needed (dist/chunks/, by hashed names only).
+      if (/^\/(auth-elements|chunks\/[\w-]+)\.js(\.map)?$/.test(path)) {
+        file = `/auth-elements${path}`;
+        body = await readFile(new URL(`.${path}`, BUNDLE));
       } else if (path && Object.hasOwn(FILES, path)) {
         file = FILES[path];
         body = path === '/docs' ? await docsPage() : await readFile(new URL(file, ROOT), 'utf8');

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { SignInConfig } from '../protocol/authorize.js';
-import { lifecycleOf } from '../session/lifecycle.js';
+import { attach, detach } from '../session/hosts.js';
 import { getStore, type TokenStore } from '../store/token-store.js';
 
 /**
@@ -48,8 +48,8 @@ export class StoreController implements ReactiveController {
   /** Subscribes to `store` instead of the store attached so far (to none without one). */
   #attach(store?: TokenStore): void {
     this.#unsubscribe?.();
-    if (this.#attached) lifecycleOf(this.#attached).detach(this.#host);
+    if (this.#attached) detach(this.#attached, this.#host);
     this.#unsubscribe = (this.#attached = store)?.subscribe(this.#changed);
-    if (store) lifecycleOf(store).attach(this.#host, this.#config);
+    if (store) attach(store, this.#host, this.#config);
   }
 }

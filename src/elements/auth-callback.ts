@@ -1,10 +1,7 @@
 import { ReactiveElement } from '@lit/reactive-element';
 import { AuthErrorEvent, AuthSignedOutEvent } from '../events.js';
-import { handOff } from '../protocol/authorize.js';
-import { handleResponse, parseFragment } from '../protocol/callback.js';
-import { errorDetail } from '../protocol/errors.js';
-import { takeLogoutReturn } from '../protocol/logout.js';
-import { MESSAGE_KEY } from '../protocol/silent.js';
+import { parseFragment } from '../protocol/fragment.js';
+import { errorDetail, loadChunk } from '../protocol/errors.js';
 import { handlingResponse } from '../store/token-store.js';
 import { sheet, slot } from './dom.js';
 import { showErrors } from './report.js';
@@ -58,12 +55,6 @@ export class AuthCallbackElement extends ReactiveElement {
 
   async #complete(): Promise<void> {
     try {
-      // Back from the provider's sign-out with the state this tab sent: the state leaves the address bar at once.
-      const ended = takeLogoutReturn();
-      if (ended) {
-        history.replaceState(history.state, '', ended.url);
-        this.dispatchEvent(new AuthSignedOutEvent({ store: ended.logout.store, provider: true }));
-      }
       let params: Record<string, string> | null | undefined;
       const fragment = location.hash;
       try {
@@ -73,9 +64,19 @@ export class AuthCallbackElement extends ReactiveElement {
         // whatever the outcome.
         if (params !== null) history.replaceState(history.state, '', location.pathname + location.search);
       }
+      // Back from the provider's sign-out with the state this tab sent: the state leaves the address bar at once
+      // (after the fragment, which goes first). Only a query with a `state` can be that return: other pages do not
+      // load the sign-out code.
+      const ended = /[?&]state=/.test(location.search) && (await loadChunk(import('../protocol/logout.js'))).takeLogoutReturn();
+      if (ended) {
+        history.replaceState(history.state, '', ended.url);
+        this.dispatchEvent(new AuthSignedOutEvent({ store: ended.logout.store, provider: true }));
+      }
       if (!params) return;
       // Its content ("Signing you in…") shows only now, while a response is handled.
       this.toggleAttribute('handling', true);
+      // The response's checks are loaded only on a page that has a response to check.
+      const [{ handOff, MESSAGE_KEY }, { handleResponse }] = await loadChunk(Promise.all([import('../protocol/authorize.js'), import('../protocol/callback.js')]));
       // In the hidden iframe of a silent sign-in or in a sign-in popup: the raw response goes to the page that
       // opened it, on this origin only; that page checks it. A popup then closes.
       const via = handOff(params.state);

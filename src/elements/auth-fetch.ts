@@ -4,7 +4,7 @@ import { AuthErrorEvent, AuthResponseEvent, type AuthResponseDetail } from '../e
 import { AuthError, errorDetail, isAbort } from '../protocol/errors.js';
 import { callApi, type ApiRequest } from '../protocol/request.js';
 import { render } from '../render/stamp.js';
-import { lifecycleOf } from '../session/lifecycle.js';
+import { lifecycleOf } from '../session/hosts.js';
 import { responseHandled, type TokenStore } from '../store/token-store.js';
 import { errorSlot, sheet, slot } from './dom.js';
 import { checkEnum, showError } from './report.js';
@@ -198,7 +198,7 @@ export class AuthFetchElement extends ReactiveElement {
       // Not before the page's own sign-in response (or check-session) is handled: no login_required flash.
       await responseHandled();
       const { store } = this.#store;
-      const lifecycle = lifecycleOf(store);
+      const lifecycle = await lifecycleOf(store);
       // A token past its renewal point is renewed first (once per token, by the store's lifecycle).
       await lifecycle.beforeRequest();
       signal.throwIfAborted();

@@ -1,10 +1,13 @@
-import { AuthLoginEvent } from '../events.js';
-import { startSignIn, type SignInConfig } from '../protocol/authorize.js';
-import { popupSignIn } from '../protocol/silent.js';
-import { lifecycleOf } from '../session/lifecycle.js';
+import { AuthErrorEvent, AuthLoginEvent } from '../events.js';
+import type { SignInConfig } from '../protocol/authorize.js';
+import { errorDetail, loadChunk } from '../protocol/errors.js';
+import { checkSession, lifecycleOf } from '../session/hosts.js';
 import { storeSession } from '../session/signed-in.js';
 import { AuthButtonElement } from './auth-button.js';
 import { checkEnum } from './report.js';
+
+/** The popup and silent sign-in code, loaded when first needed (or when a `mode="popup"` element appears). */
+const popup = () => loadChunk(import('../protocol/silent.js'));
 
 /**
  * A sign-in button: sends the user to the provider's `/authorize` with a fresh `state` and `nonce`
@@ -122,9 +125,11 @@ export class AuthLoginElement extends AuthButtonElement {
   }
 
   protected override firstUpdated(): void {
+    // A popup opens in the click's user activation (a few seconds in browsers): its code is loaded beforehand.
+    if (this.mode === 'popup') void popup().catch(() => {});
     // Once per page and store, and only once the page's own response (on the redirect page) is stored; requests of
     // `<auth-fetch>` wait for it in turn.
-    if (this.checkSession) lifecycleOf(this.storeController.store).checkSession(this, this);
+    if (this.checkSession) checkSession(this.storeController.store, this, this);
   }
 
   protected override updated(): void {
@@ -146,10 +151,10 @@ export class AuthLoginElement extends AuthButtonElement {
       const proceed = (to: string) => this.dispatchEvent(new AuthLoginEvent({ url: (url = to) }));
       if (this.mode === 'popup') {
         // Synchronously, in the click's user activation: the popup opens before any await.
-        const result = await popupSignIn(this, proceed);
+        const result = await (await popup()).popupSignIn(this, proceed);
         if (result) storeSession(this, result);
       } else {
-        const started = await startSignIn(this);
+        const started = await (await loadChunk(import('../protocol/authorize.js'))).startSignIn(this);
         if (proceed(started.url)) location.assign(started.url);
       }
       return url;
@@ -164,8 +169,14 @@ export class AuthLoginElement extends AuthButtonElement {
    * when the provider refuses the refresh token, revoked or used twice, which also clears the session). Resolves with
    * whether it worked.
    */
-  loginSilently(): Promise<boolean> {
-    return lifecycleOf(this.storeController.store).renew(this, this);
+  async loginSilently(): Promise<boolean> {
+    try {
+      return await (await lifecycleOf(this.storeController.store)).renew(this, this);
+    } catch (error) {
+      // The renewal code could not be loaded (`network_error`).
+      this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
+      return false;
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { AuthSignedOutEvent } from '../events.js';
-import { endSessionUrl } from '../protocol/logout.js';
+import { loadChunk } from '../protocol/errors.js';
 import { clearSessionsOf } from '../store/token-store.js';
 import { AuthButtonElement } from './auth-button.js';
 
@@ -50,7 +50,7 @@ export class AuthLogoutElement extends AuthButtonElement {
       if (session) clearSessionsOf(session.issuer, session.clientId);
       const leave = this.dispatchEvent(new AuthSignedOutEvent({ store: store.name }));
       if (!this.returnTo) return undefined;
-      const url = await endSessionUrl(session, this.returnTo, {}, store.name);
+      const url = await (await loadChunk(import('../protocol/logout.js'))).endSessionUrl(session, this.returnTo, {}, store.name);
       if (leave) location.assign(url);
       return url;
     });

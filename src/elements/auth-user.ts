@@ -1,8 +1,13 @@
 import { ReactiveElement } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
-import { render } from '../render/stamp.js';
+import { loadChunk } from '../protocol/errors.js';
 import { sheet, slot } from './dom.js';
+import { warnOnce } from './report.js';
 import { mirrorStates } from './states.js';
+
+/** The template code, loaded when a user is first shown (a signed-out page does not load it); then at hand. */
+let templates: typeof import('../render/stamp.js') | undefined;
+const loadTemplates = () => loadChunk(import('../render/stamp.js')).then((module) => (templates = module));
 
 /**
  * Shows who is signed in: its `<template>` is filled with the claims of the store's validated ID token, with the
@@ -28,6 +33,8 @@ export class AuthUserElement extends ReactiveElement {
 
   #store = new StoreController(this, () => this.store);
   #stamped: Node[] = [];
+  /** The pending render (the template code may still be loading); `updateComplete` waits for it. */
+  #rendering: Promise<void> | undefined;
 
   /** Name of the token store whose user is shown. */
   declare store: string;
@@ -51,7 +58,24 @@ export class AuthUserElement extends ReactiveElement {
   protected override willUpdate(): void {
     const { claims } = this.#store.store;
     this.signedIn = !!claims;
-    [this.#stamped] = render(this, claims, this.#stamped);
+    // Nothing to show and nothing shown: the template code is not needed (yet).
+    if (!claims && !this.#stamped.length) return;
+    const show = ({ render }: typeof import('../render/stamp.js')) => {
+      this.#rendering = undefined;
+      [this.#stamped] = render(this, this.#store.store.claims, this.#stamped);
+    };
+    if (templates) return show(templates);
+    // The first time, once the code is loaded (`updateComplete` waits for it), with the claims of that time.
+    this.#rendering ??= loadTemplates().then(show).catch((error: unknown) => {
+      this.#rendering = undefined;
+      warnOnce(this, `auth-user: showing the user failed: ${(error as Error | null)?.message ?? error}`);
+    });
+  }
+
+  protected override async getUpdateComplete(): Promise<boolean> {
+    const done = await super.getUpdateComplete();
+    await this.#rendering;
+    return done;
   }
 }
 

@@ -1,6 +1,7 @@
 import { attempt, fail, storageError } from './errors.js';
 import { discover, resolveIssuer, secureUrl, type ProviderMetadata } from './discovery.js';
 import { randomToken } from './encoding.js';
+import { isRenewal } from './renewal.js';
 import type { RequestOptions } from './http.js';
 import { tokenOrigins } from './origins.js';
 import { codeChallenge, tokenEndpoint } from './token.js';
@@ -293,6 +294,9 @@ export function takeTransaction(state: string | null | undefined, now = Date.now
   return tx as Transaction;
 }
 
+/** What `<auth-callback>` in a hidden iframe or a popup posts to the page that opened it: the raw fragment. */
+export const MESSAGE_KEY = 'auth-elements:response';
+
 /**
  * Where the response for `state` goes when its sign-in ran in another window (`silent`: a hidden iframe, `popup`):
  * to the page that opened that window. Reads without consuming; the page that started it still checks everything.
@@ -308,9 +312,5 @@ export function handOff(state: string | undefined): SignInMode | undefined {
   return read(TX_PREFIX + state)?.via;
 }
 
-/** Whether a stored value has the shape of a session's {@link Renewal} (or of a pending sign-in's part of it). */
-export function isRenewal(value: unknown): value is Renewal {
-  const r = Object(value) as Record<string, unknown>;
-  return value !== null && ['redirectUri', 'silentRedirectUri', 'thirdPartyCheck', 'responseType', 'scope', 'audience', 'storage'].every((key) => r[key] === undefined || typeof r[key] === 'string')
-    && typeof r.redirectUri === 'string' && (r.leeway === undefined || typeof r.leeway === 'number') && (r.autoRenew === undefined || typeof r.autoRenew === 'boolean');
-}
+// Read by the token store on every page: in a module of its own, so that the store does not load the sign-in code.
+export { isRenewal };

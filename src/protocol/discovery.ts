@@ -1,5 +1,8 @@
 import { attempt, fail } from './errors.js';
+import { jwksCache, metadataCache, refetchedAt } from './caches.js';
 import { getJson, type RequestOptions } from './http.js';
+
+export { clearDiscoveryCache } from './caches.js';
 
 /** The provider metadata the library uses (OpenID Connect Discovery 1.0, section 3). */
 export interface ProviderMetadata {
@@ -20,8 +23,6 @@ export interface IssuerConfig {
 export const DISCOVERY_TIMEOUT = 10_000;
 
 /** Discovery documents by issuer, key sets by `jwks_uri`. */
-const metadataCache = new Map<string, Promise<ProviderMetadata>>();
-const jwksCache = new Map<string, Promise<JsonWebKey[]>>();
 
 /**
  * Parses a URL the library will send the user or a token to: https, or http on a loopback host only.
@@ -101,8 +102,6 @@ export interface KeyHint {
 
 /** Unknown `kid`s refetch the key set at most this often (ms): key rotation is picked up, a flood of forged kids is not fetched for. */
 export const JWKS_REFETCH_INTERVAL = 60_000;
-/** When each key set was last refetched for an unknown `kid`. */
-const refetchedAt = new Map<string, number>();
 
 /**
  * The public key to check a signature with, from the issuer's JWKS (`jwks_uri` of its own discovery document only,
@@ -167,11 +166,4 @@ function selectKey(keys: JsonWebKey[], { alg, kid }: KeyHint): JsonWebKey | unde
     && (!k.alg || k.alg === alg || (kty === 'OKP' && /^(EdDSA|Ed25519)$/.test(k.alg))));
   if (kid !== undefined) return usable.find((k) => (k as { kid?: string }).kid === kid);
   return usable.length === 1 ? usable[0] : undefined;
-}
-
-/** Forgets cached metadata and key sets (for tests and for pages that switch providers). */
-export function clearDiscoveryCache(): void {
-  metadataCache.clear();
-  jwksCache.clear();
-  refetchedAt.clear();
 }

@@ -80,6 +80,14 @@ export function errorDetail(error: unknown): AuthErrorDetail {
   return detail;
 }
 
+/**
+ * `chunk` (a dynamic `import()` of a part of the library that a page loads when it first needs it), with a failure to
+ * load it (offline, a server without the chunk) as `network_error` naming what failed.
+ */
+export function loadChunk<T>(chunk: Promise<T>): Promise<T> {
+  return chunk.catch((error: unknown) => fail('network_error', `loading a part of auth-elements failed: ${(error as Error | null)?.message ?? error}`));
+}
+
 /** `action()`'s result, or `null` when it throws. */
 export function attempt<T>(action: () => T): T | null {
   try {

@@ -1,10 +1,9 @@
-import { startSignIn, TRANSACTION_LIFETIME, type SignInConfig, type Transaction } from './authorize.js';
+import { MESSAGE_KEY, startSignIn, TRANSACTION_LIFETIME, type SignInConfig, type Transaction } from './authorize.js';
 import { handleResponse, parseFragment, refreshSession, type Session } from './callback.js';
 import { secureUrl } from './discovery.js';
 import { AuthError, fail } from './errors.js';
 
-/** What `<auth-callback>` in a hidden iframe or a popup posts to the page that opened it: the raw fragment. */
-export const MESSAGE_KEY = 'auth-elements:response';
+export { MESSAGE_KEY };
 
 type Result = { session: Session; transaction: Transaction };
 

@@ -2,9 +2,9 @@ import { AuthErrorEvent, AuthExpiredEvent, AuthExpiringEvent } from '../events.j
 import type { SignInConfig } from '../protocol/authorize.js';
 import type { Session } from '../protocol/callback.js';
 import { resolveIssuer } from '../protocol/discovery.js';
-import { errorDetail, type AuthErrorDetail } from '../protocol/errors.js';
-import { silentSignIn } from '../protocol/silent.js';
-import { getStore, handlingResponse, responseHandled, type TokenStore } from '../store/token-store.js';
+import { errorDetail, loadChunk, type AuthErrorDetail } from '../protocol/errors.js';
+import type { TokenStore } from '../store/token-store.js';
+import type { Hosts } from './hosts.js';
 import { storeSession } from './signed-in.js';
 
 /**
@@ -23,9 +23,12 @@ export const clock = {
   clear: (timer: unknown) => clearTimeout(timer as ReturnType<typeof setTimeout>),
 };
 
-/** What answers a renewal: the silent sign-in (refresh token, else `prompt=none`); replaced by tests that count. */
+/**
+ * What answers a renewal: the silent sign-in (refresh token, else `prompt=none`), whose code is loaded at the first
+ * renewal; replaced by tests that count.
+ */
 export const renewer = {
-  run: (config: SignInConfig, refresh?: [Session, string]) => silentSignIn(config, undefined, refresh),
+  run: async (config: SignInConfig, refresh?: [Session, string]) => (await loadChunk(import('../protocol/silent.js'))).silentSignIn(config, undefined, refresh),
 };
 
 /** Outcomes that mean "no provider session": expected, never shown as errors of an automatic renewal. */
@@ -37,8 +40,6 @@ const MAX_DELAY = 2 ** 31 - 1;
 /** The `<auth-login>` properties a renewal is configured with. */
 const KEYS = ['issuer', 'domain', 'clientId', 'audience', 'scope', 'responseType', 'redirectUri', 'storage', 'allowedOrigins', 'leeway', 'silentRedirectUri', 'thirdPartyCheck', 'autoRenew'] as const;
 
-/** An element attached to a store's lifecycle, and, for `<auth-login>`, the configuration it gives. */
-export type LifecycleHost = Element;
 type Outcome = { ok: true } | { ok: false; error: AuthErrorDetail };
 
 /** Which session this is: a renewal may give the very same token string (issued in the same second), never the same issuedAt. */
@@ -49,10 +50,13 @@ const key = (session: Session | null | undefined) => session ? `${session.issued
  * in this tab and across tabs (a Web Lock), and tells the page through events on its elements (`auth-expiring`,
  * `auth-expired`, `auth-error`, `auth-signed-in`). Elements attach to it and give configuration; none keeps timers.
  * Only in the top window: a silent sign-in's own iframe may hold the app page, which must not renew from there.
+ * Loaded (src/session/hosts.ts) when the store first has a session or an element asks for a renewal: a signed-out
+ * page does not load it.
  */
 export class Lifecycle {
   readonly store: TokenStore;
-  #hosts = new Map<LifecycleHost, (() => SignInConfig | undefined) | undefined>();
+  /** The elements attached to the store (kept by src/session/hosts.ts) and their configuration getters. */
+  #hosts: Hosts;
   #unsubscribe: (() => void) | undefined;
   #timer: unknown;
   #retry: unknown;
@@ -70,26 +74,20 @@ export class Lifecycle {
   /** Sessions an API refused (each gets one renewal at most) and tokens renewed on demand before a request. */
   #refused = new WeakSet<Session>();
   #demanded = new Set<string>();
-  #checked = false;
 
-  constructor(store: TokenStore) {
+  constructor(store: TokenStore, hosts: Hosts) {
     this.store = store;
+    this.#hosts = hosts;
+    this.hostsChanged();
   }
 
-  /** Attaches an element; `config` gives its sign-in configuration (`<auth-login>`), if it has one. */
-  attach(host: LifecycleHost, config?: () => SignInConfig | undefined): void {
-    this.#hosts.set(host, config);
-    this.#unsubscribe ??= this.store.subscribe(() => this.#plan());
-    this.#plan();
-  }
-
-  detach(host: LifecycleHost): void {
-    this.#hosts.delete(host);
+  /** An element was attached or detached: follows the store while any is attached, and plans again. */
+  hostsChanged(): void {
     if (!this.#hosts.size) {
       this.#unsubscribe?.();
       this.#unsubscribe = undefined;
-      this.#plan();
-    }
+    } else this.#unsubscribe ??= this.store.subscribe(() => this.#plan());
+    this.#plan();
   }
 
   /**
@@ -257,18 +255,14 @@ export class Lifecycle {
   }
 
   /**
-   * `check-session`: once per page and store, after the page's own sign-in response is handled, a silent sign-in
-   * when the store has no usable session. No provider session is an expected outcome, not an error; requests of
-   * `<auth-fetch>` wait for it.
+   * `check-session` (src/session/hosts.ts calls it once per page and store, after the page's own sign-in response is
+   * handled; requests of `<auth-fetch>` wait for it): a silent sign-in when the store has no usable session. No
+   * provider session is an expected outcome, not an error.
    */
-  checkSession(target: EventTarget, config?: SignInConfig): void {
-    if (this.#checked || !this.#top) return;
-    this.#checked = true;
-    handlingResponse(responseHandled().then(async () => {
-      if (this.store.signedIn) return;
-      const outcome = await this.#exclusive(config && this.#pick(config), target);
-      if (!outcome.ok && !NO_SESSION.test(outcome.error.error) && outcome.error.error !== 'third_party_cookies_blocked') target.dispatchEvent(new AuthErrorEvent(outcome.error));
-    }));
+  async checkSession(target: EventTarget, config?: SignInConfig): Promise<void> {
+    if (this.store.signedIn || !this.#top) return;
+    const outcome = await this.#exclusive(config && this.#pick(config), target);
+    if (!outcome.ok && !NO_SESSION.test(outcome.error.error) && outcome.error.error !== 'third_party_cookies_blocked') target.dispatchEvent(new AuthErrorEvent(outcome.error));
   }
 
   /**
@@ -305,14 +299,4 @@ export class Lifecycle {
   #quiet(outcome: Outcome): void {
     if (!outcome.ok && !NO_SESSION.test(outcome.error.error)) this.#announcer.dispatchEvent(new AuthErrorEvent(outcome.error));
   }
-}
-
-const lifecycles = new Map<TokenStore, Lifecycle>();
-
-/** The lifecycle of a store (one per store and page). */
-export function lifecycleOf(store: TokenStore | string): Lifecycle {
-  const target = typeof store === 'string' ? getStore(store) : store;
-  let lifecycle = lifecycles.get(target);
-  if (!lifecycle) lifecycles.set(target, (lifecycle = new Lifecycle(target)));
-  return lifecycle;
 }

@@ -1,4 +1,5 @@
-import { isRenewal, type StorageKind } from '../protocol/authorize.js';
+import type { StorageKind } from '../protocol/authorize.js';
+import { isRenewal } from '../protocol/renewal.js';
 import type { Session } from '../protocol/callback.js';
 import type { IdTokenClaims } from '../protocol/id-token.js';
 import { AuthErrorEvent } from '../events.js';

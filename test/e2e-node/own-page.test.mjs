@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 import { startDemo } from '../../demo/demo.mjs';
 import { close, listen } from '../../demo/server/net.mjs';
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
-import { BUNDLE, ensureBundle } from './bundle.mjs';
+import { ensureBundle, serveBundle } from './bundle.mjs';
 
 const README = new URL('../../README.md', import.meta.url);
 const STEP = 5000;
@@ -34,16 +34,13 @@ let html;
 
 before(async () => {
   await ensureBundle();
-  const bundle = await readFile(BUNDLE);
   const template = await readmePage();
   // What python3 -m http.server serves from my-page/: the page at / and /index.html, and the bundle.
-  pageServer = createServer((req, res) => {
+  pageServer = createServer(async (req, res) => {
     const { pathname } = new URL(req.url, 'http://localhost');
     if (pathname === '/' || pathname === '/index.html') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(html);
-    } else if (pathname === '/auth-elements.js') {
-      res.writeHead(200, { 'Content-Type': 'text/javascript; charset=utf-8' }).end(bundle);
-    } else {
+    } else if (!(await serveBundle(pathname, res))) {
       res.writeHead(404).end();
     }
   });

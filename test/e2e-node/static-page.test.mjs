@@ -16,7 +16,7 @@ import { startApi } from '../../demo/server/api.mjs';
 import { close, listen } from '../../demo/server/net.mjs';
 import { CLIENT_ID, EDDSA_CLIENT_ID, startProvider } from '../../demo/server/provider.mjs';
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
-import { BUNDLE, ensureBundle } from './bundle.mjs';
+import { ensureBundle, serveBundle } from './bundle.mjs';
 
 const STORE_KEY = 'auth-elements:store:default';
 const AUTH_EVENTS = ['auth-login', 'auth-signed-in', 'auth-signed-out', 'auth-response', 'auth-error'];
@@ -29,7 +29,6 @@ let op;
 let api;
 let apiUrl;
 let browser;
-let bundle;
 /** A second provider and API with short-lived access tokens, for auto-renew (started by that test). */
 let renewal;
 
@@ -105,7 +104,7 @@ function pageFor(pathname) {
 }
 
 async function startPageServer() {
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
     const { pathname } = new URL(req.url, 'http://localhost');
@@ -116,10 +115,7 @@ async function startPageServer() {
     } else if (html) {
       res.setHeader('Content-Type', 'text/html; charset=utf-8');
       res.end(html);
-    } else if (pathname === '/auth-elements.js') {
-      res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
-      res.end(bundle);
-    } else {
+    } else if (!(await serveBundle(pathname, res))) {
       res.statusCode = 404;
       res.end();
     }
@@ -152,7 +148,6 @@ async function startStack({ accessTokenTtl } = {}) {
 
 before(async () => {
   await ensureBundle();
-  bundle = await readFile(BUNDLE);
 
   pageServer = await startPageServer();
   pageOrigin = `http://localhost:${pageServer.address().port}`;

@@ -54,7 +54,7 @@ describe('npm pack', () => {
 
   test('ships nothing else: no sources, tests, demo, examples, scripts or docs', () => {
     const unexpected = [...packed].filter((file) => !(TOP_LEVEL.includes(file) || file === 'LICENSE'
-      || /^lib\/.+\.(js|d\.ts)(\.map)?$/.test(file) || /^dist\/auth-elements\.js(\.map)?$/.test(file)));
+      || /^lib\/.+\.(js|d\.ts)(\.map)?$/.test(file) || /^dist\/(chunks\/[\w-]+|auth-elements)\.js(\.map)?$/.test(file)));
     assert.deepEqual(unexpected, []);
   });
 
@@ -90,10 +90,12 @@ describe('package.json', () => {
     const shipped = pkg.sideEffects.map((path) => path.replace(/^\.\//, '')).filter((file) => packed.has(file)).sort();
     const defining = [...packed].filter((file) => file.endsWith('.js') && !file.endsWith('.map')).filter((file) => {
       const code = readFileSync(`${ROOT}${file}`, 'utf8');
-      return /customElements\.define\(/.test(code) || /^import\s*["']\.\/define\.js["']/m.test(code);
+      return /customElements\.define\(/.test(code) || /^import\s*["']\.\/define(\.js|\/[\w-]+\.js)["']/m.test(code);
     }).sort();
-    assert.deepEqual(shipped, defining);
-    assert.deepEqual(defining, ['dist/auth-elements.js', 'lib/auth-elements.js', 'lib/define.js']);
+    const matching = (patterns) => [...packed].filter((file) => patterns.some((path) => new RegExp(`^${path.replace(/^\.\//, '').replace(/\./g, '\\.').replace(/\*/g, '[^/]+')}$`).test(file))).sort();
+    assert.deepEqual(matching(pkg.sideEffects), defining);
+    assert.ok(shipped.length > 0);
+    assert.deepEqual(defining, ['dist/auth-elements.js', 'lib/auth-elements.js', 'lib/define.js', ...['auth-callback', 'auth-fetch', 'auth-login', 'auth-logout', 'auth-user'].map((tag) => `lib/define/${tag}.js`)]);
   });
 
   test('a bundler keeps the definitions for "auth-elements/define" and drops them for "auth-elements"', async () => {
@@ -107,13 +109,50 @@ describe('package.json', () => {
       assert.match(defining.code, new RegExp(`customElements\\.define\\(\\s*"${tag}"`), tag);
     }
   });
+
+  test('"auth-elements/<tag>" defines that tag and bundles no other element', async () => {
+    const tags = ['auth-login', 'auth-callback', 'auth-fetch', 'auth-logout', 'auth-user'];
+    for (const tag of tags) {
+      const { code, inputs } = await bundle(`import 'auth-elements/${tag}';`);
+      assert.match(code, new RegExp(`customElements\\.define\\(\\s*"${tag}"`), tag);
+      const others = tags.filter((other) => other !== tag && inputs.includes(`lib/elements/${other}.js`));
+      // <auth-logout> shares <auth-login>'s button base, not its element.
+      assert.deepEqual(others, [], `${tag} bundles ${others}`);
+    }
+  });
 });
 
-describe('the one-file bundle for a CDN', () => {
-  test('dist/auth-elements.js imports nothing (no bare specifiers, no other file) and points at its map', async () => {
+describe('the CDN bundle', () => {
+  const dist = () => [...packed].filter((file) => /^dist\/.*\.js$/.test(file));
+
+  test('dist/auth-elements.js imports nothing statically (one request), and its chunks only by relative import()', () => {
+    const entry = readFileSync(`${ROOT}dist/auth-elements.js`, 'utf8');
+    assert.doesNotMatch(entry, /(^|[;}])\s*(import|export)[^(;]*\bfrom\s*["']/, 'no static import or re-export');
+    const lazy = [...entry.matchAll(/import\(\s*["']([^"']+)["']\s*\)/g)].map((match) => match[1]);
+    assert.ok(lazy.length > 0, 'loads chunks when needed');
+    for (const specifier of lazy) {
+      assert.match(specifier, /^\.\/chunks\/[\w-]+\.js$/);
+      assert.ok(packed.has(`dist/${specifier.slice(2)}`), `${specifier} is packed`);
+    }
+  });
+
+  test('every chunk imports only the entry and other chunks, by relative paths that are packed, and points at its map', () => {
+    assert.ok(dist().length > 1);
+    for (const file of dist()) {
+      const code = readFileSync(`${ROOT}${file}`, 'utf8');
+      for (const [, specifier] of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)["']([^"']+)["']/g)) {
+        assert.match(specifier, /^\.\.?\//, `${file} imports ${specifier}`);
+        const target = new URL(specifier, `file:///${file}`).pathname.slice(1);
+        assert.ok(packed.has(target), `${file} → ${target} is packed`);
+      }
+      const name = file.split('/').pop();
+      assert.match(code, new RegExp(`\\n//# sourceMappingURL=${name.replace(/\./g, '\\.')}\\.map\\s*$`), file);
+    }
+  });
+
+  test('a bundler takes dist/auth-elements.js with its chunks and nothing else', async () => {
     const { inputs } = await bundle(`import './dist/auth-elements.js';`);
-    assert.deepEqual(inputs, ['dist/auth-elements.js']);
-    assert.match(readFileSync(`${ROOT}dist/auth-elements.js`, 'utf8'), /\n\/\/# sourceMappingURL=auth-elements\.js\.map\s*$/);
+    assert.ok(inputs.every((input) => /^dist\/(chunks\/[\w-]+|auth-elements)\.js$/.test(input)), inputs.join());
   });
 
   test('is reachable as the package subpath "auth-elements/auth-elements.js" with types, and is what unpkg and jsDelivr serve for the bare package', () => {

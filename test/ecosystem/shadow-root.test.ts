@@ -5,6 +5,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../src/define.js';
 import '../../examples/shadow-dom/app-shell.js';
 import type { AuthErrorEvent, AuthLoginEvent, AuthResponseEvent, AuthSignedInEvent, AuthSignedOutEvent } from '../../src/events.js';
+import type { AuthUserElement } from '../../src/elements/auth-user.js';
 import { getStore } from '../../src/store/token-store.js';
 import { clearStores, setFragment, storeName } from '../helpers/flow.js';
 import { apiOf, issuerOf, providerFragment, resetPage, tenant } from '../helpers/idp.js';
@@ -69,6 +70,8 @@ describe('the tags inside another component\'s shadow root', () => {
     // The component heard it on its shadow root; <auth-user> inside it shows the user.
     expect(inner(second, '[role=status]').textContent).to.equal('Signed in as Ada Lovelace');
     expect(inner(second, 'auth-user').hasAttribute('signed-in')).to.equal(true);
+    // Its template code is loaded when it first shows a user.
+    await (inner(second, 'auth-user') as AuthUserElement).updateComplete;
     expect(inner(second, 'auth-user b[data-field=name]').textContent).to.equal('Ada Lovelace');
 
     const response = await answered;

@@ -31,7 +31,7 @@ const API = ['AuthLoginElement', 'AuthCallbackElement', 'AuthFetchElement', 'Aut
 
 describe('importing on a server (Node, no DOM)', () => {
   test('every exports entry is covered below', () => {
-    assert.deepEqual(Object.keys(pkg.exports).sort(), ['.', './auth-elements.js', './custom-elements.json', './define', './jsx-preact', './jsx-react', './jsx-solid', './package.json']);
+    assert.deepEqual(Object.keys(pkg.exports).sort(), ['.', './auth-callback', './auth-elements.js', './auth-fetch', './auth-login', './auth-logout', './auth-user', './custom-elements.json', './define', './jsx-preact', './jsx-react', './jsx-solid', './package.json']);
   });
 
   test('"auth-elements": the API, classes included; only Lit\'s globals (with its registry shim), no DOM', () => {
@@ -48,6 +48,13 @@ describe('importing on a server (Node, no DOM)', () => {
     assert.deepEqual(result.added.filter((key) => !LIT.includes(key)), ['customElements']);
     assert.equal(result.tags.length, 5);
     assert.deepEqual(result.dom, []);
+  });
+
+  test('"auth-elements/auth-login" and each other tag\'s entry: defines that tag alone, in the shim registry, renders nothing', () => {
+    for (const tag of ['auth-login', 'auth-callback', 'auth-fetch', 'auth-logout', 'auth-user']) {
+      const result = importInNode(`auth-elements/${tag}`);
+      assert.deepEqual([result.exports, result.tags, result.dom], [[], [tag], []], tag);
+    }
   });
 
   test('"auth-elements/auth-elements.js" (the one-file bundle, Lit\'s browser build inlined): the API, no customElements, no tag', () => {

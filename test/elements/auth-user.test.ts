@@ -78,6 +78,7 @@ describe('<auth-user>', () => {
     const store = storeName();
     getStore(store).set(session({ name: 'Ada' }));
     const wrapper = await fixture<HTMLElement>(`<auth-fetch store="${store}"><template><u data-field="name"></u></template><auth-user store="${store}">${TEMPLATE}</auth-user></auth-fetch>`);
+    await wrapper.querySelector<AuthUserElement>('auth-user')!.updateComplete;
     expect(wrapper.querySelector('u')).to.equal(null);
     expect(wrapper.querySelector('b')!.textContent).to.equal('Ada');
   });

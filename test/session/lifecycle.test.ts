@@ -9,6 +9,7 @@ import type { AuthLoginElement } from '../../src/elements/auth-login.js';
 import type { SignInConfig, Transaction } from '../../src/protocol/authorize.js';
 import type { Session } from '../../src/protocol/callback.js';
 import { AuthError } from '../../src/protocol/errors.js';
+import { lifecycleOf } from '../../src/session/hosts.js';
 import { budget, clock, renewer } from '../../src/session/lifecycle.js';
 import { getStore, responseHandled } from '../../src/store/token-store.js';
 import { clearStores, collect, signIn, storeName } from '../helpers/flow.js';
@@ -78,6 +79,8 @@ describe('session lifecycle: planning and budgets (virtual clock, counted renewa
     getStore(store).set(session(store, ttl, time.now), 'memory');
     const seen = collect(document, 'auth-expiring', 'auth-signed-in', 'auth-error');
     const login = await fixture<AuthLoginElement>(html`<auth-login issuer=${issuerOf('virtual')} client-id="app" store=${store} storage="memory" auto-renew></auth-login>`);
+    // The lifecycle's code is loaded when a store with a session gets its first element: before virtual time runs.
+    await lifecycleOf(store);
     return { time, store, calls, seen, login };
   }
 

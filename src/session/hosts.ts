@@ -1,0 +1,88 @@
+import { AuthErrorEvent } from '../events.js';
+import type { SignInConfig } from '../protocol/authorize.js';
+import { errorDetail, loadChunk } from '../protocol/errors.js';
+import { getStore, handlingResponse, responseHandled, type TokenStore } from '../store/token-store.js';
+import type { Lifecycle } from './lifecycle.js';
+
+/** The elements attached to a store's lifecycle, each with its sign-in configuration getter (`<auth-login>`'s), if any. */
+export type Hosts = Map<Element, (() => SignInConfig | undefined) | undefined>;
+
+interface Entry {
+  hosts: Hosts;
+  lifecycle?: Promise<Lifecycle>;
+  /** Until the lifecycle is loaded: the subscription that loads it when a session arrives. */
+  unsubscribe?: () => void;
+  checked?: boolean;
+}
+
+const entries = new Map<TokenStore, Entry>();
+
+function entryOf(store: TokenStore): Entry {
+  let entry = entries.get(store);
+  if (!entry) entries.set(store, (entry = { hosts: new Map() }));
+  return entry;
+}
+
+/**
+ * The lifecycle of a store (one per store and page; src/session/lifecycle.ts), loaded and created on first use:
+ * when the store first holds a session while elements are attached, or when an element asks for a renewal. A
+ * signed-out page with no `check-session` never loads it. A failure to load it (`network_error`) is tried again on
+ * the next use.
+ */
+export function lifecycleOf(name: TokenStore | string): Promise<Lifecycle> {
+  const store = typeof name === 'string' ? getStore(name) : name;
+  const entry = entryOf(store);
+  if (!entry.lifecycle) {
+    entry.unsubscribe?.();
+    entry.unsubscribe = undefined;
+    const loading = (entry.lifecycle = loadChunk(import('./lifecycle.js')).then(({ Lifecycle }) => new Lifecycle(store, entry.hosts)));
+    loading.catch(() => entry.lifecycle === loading && (entry.lifecycle = undefined));
+  }
+  return entry.lifecycle;
+}
+
+/** Loads the lifecycle for a store with a session; a failure to load it is told from the first attached element. */
+function start(store: TokenStore, entry: Entry): void {
+  lifecycleOf(store).catch((error: unknown) => entry.hosts.keys().next().value?.dispatchEvent(new AuthErrorEvent(errorDetail(error))));
+}
+
+/**
+ * Attaches an element to the store's lifecycle; `config` gives its sign-in configuration (`<auth-login>`), if it
+ * has one. The lifecycle is loaded once the store has a session, now or when one arrives.
+ */
+export function attach(store: TokenStore, host: Element, config?: () => SignInConfig | undefined): void {
+  const entry = entryOf(store);
+  entry.hosts.set(host, config);
+  if (entry.lifecycle) void entry.lifecycle.then((lifecycle) => lifecycle.hostsChanged(), () => {});
+  else if (store.session) start(store, entry);
+  else entry.unsubscribe ??= store.subscribe(() => store.session && !entry.lifecycle && start(store, entry));
+}
+
+export function detach(store: TokenStore, host: Element): void {
+  const entry = entryOf(store);
+  entry.hosts.delete(host);
+  if (entry.lifecycle) void entry.lifecycle.then((lifecycle) => lifecycle.hostsChanged(), () => {});
+  else if (!entry.hosts.size) {
+    entry.unsubscribe?.();
+    entry.unsubscribe = undefined;
+  }
+}
+
+/**
+ * `check-session`: once per page and store (in the top window only), after the page's own sign-in response is
+ * handled, a silent sign-in when the store has no usable session; requests of `<auth-fetch>` wait for it. Failures
+ * other than "no provider session" are told from `target`.
+ */
+export function checkSession(store: TokenStore, target: EventTarget, config?: SignInConfig): void {
+  const entry = entryOf(store);
+  if (entry.checked || top !== self) return;
+  entry.checked = true;
+  handlingResponse(responseHandled().then(async () => {
+    if (store.signedIn) return;
+    try {
+      await (await lifecycleOf(store)).checkSession(target, config);
+    } catch (error) {
+      target.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
+    }
+  }));
+}
