@@ -23,26 +23,31 @@ const groups = new Map<TokenStore, Group>();
  * subscribes on connect, follows a change of the store's name, unsubscribes on disconnect, and asks the host to
  * update on every change of the store. `config` gives the host's sign-in configuration, if it has one
  * (`<auth-login>`), for the lifecycle's renewals. All controllers of a store share one subscription of it, and the
- * hosts without `config` one place in its lifecycle (the first of them attached, then the next).
+ * hosts without `config` one place in its lifecycle (the first of them attached, then the next). `name` and
+ * `onChange` are called with the host as `this` (so one function may serve every host: no closure per element).
  */
 export class StoreController implements ReactiveController {
-  #name: () => string | null | undefined;
-  #onChange: ((store: TokenStore) => void) | undefined;
+  #name: (this: Host) => string | null | undefined;
+  #onChange: ((this: Host, store: TokenStore) => void) | undefined;
   #attached: TokenStore | undefined;
   #host: Host;
   #config: (() => SignInConfig | undefined) | undefined;
 
-  constructor(host: Host, name: () => string | null | undefined, onChange?: (store: TokenStore) => void, config?: () => SignInConfig | undefined) {
+  /**
+   * `register: false` leaves the calls of `hostConnected`, `hostUpdate` and `hostDisconnected` to the host itself
+   * (no controller list per element).
+   */
+  constructor(host: Host, name: (this: Host) => string | null | undefined, onChange?: (this: Host, store: TokenStore) => void, config?: () => SignInConfig | undefined, register = true) {
     this.#name = name;
     this.#host = host;
     this.#config = config;
     this.#onChange = onChange;
-    host.addController(this);
+    if (register) host.addController(this);
   }
 
   /** The store the host names now. */
   get store(): TokenStore {
-    return getStore(this.#name());
+    return getStore(this.#name.call(this.#host));
   }
 
   hostConnected(): void {
@@ -59,7 +64,7 @@ export class StoreController implements ReactiveController {
 
   #changed(store: TokenStore): void {
     this.#host.requestUpdate();
-    this.#onChange?.(store);
+    this.#onChange?.call(this.#host, store);
   }
 
   /** Attaches to `store` instead of the store attached so far (to none without one). */

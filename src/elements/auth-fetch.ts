@@ -112,7 +112,15 @@ export class AuthFetchElement extends ReactiveElement {
     }
   }
 
-  #store = new StoreController(this, () => this.store, (store) => this.#tokenChanged(store));
+  /** The store's name and its changes, for the store controller: one function each for every element. */
+  static #storeName = function (this: AuthFetchElement) {
+    return this.store;
+  };
+  static #storeChanged = function (this: AuthFetchElement, store: TokenStore) {
+    this.#tokenChanged(store);
+  };
+
+  #store = new StoreController(this, AuthFetchElement.#storeName as (this: Element) => string, AuthFetchElement.#storeChanged as (this: Element, store: TokenStore) => void, undefined, false);
   /** The GET in flight (latest wins); writes are not tracked: nothing aborts them. */
   #get: AbortController | undefined;
   #requestUrl: string | null = null;
@@ -194,6 +202,8 @@ export class AuthFetchElement extends ReactiveElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // The store controller is called from here, not from a controller list of the element's own.
+    this.#store.hostConnected();
     this.#listen();
     // On first connection `updated` makes the auto request; on reconnection it is made here.
     if (this.hasUpdated && this.auto) this.#queue();
@@ -201,6 +211,7 @@ export class AuthFetchElement extends ReactiveElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#store.hostDisconnected();
     this.#listeners?.abort();
     if (this.#timer) clearTimeout(this.#timer);
     this.#get?.abort();
@@ -247,6 +258,7 @@ export class AuthFetchElement extends ReactiveElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    this.#store.hostUpdate();
     this.signedOut = !this.#store.store.accessToken;
     checkEnum(this, 'as', this.as, ['json', 'text']);
     if (changed.has('refreshOn') && this.hasUpdated) this.#listen();
