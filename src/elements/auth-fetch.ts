@@ -370,8 +370,8 @@ export class AuthFetchElement extends ReactiveElement {
    */
   #params(given?: Iterable<[string, string]>): [string, string][] {
     const params: [string, string][] = given ? [...given] : [];
-    for (const { name, value } of this.attributes) if (name.startsWith('param-')) params.push([name.slice(6), value]);
-    for (const field of this.querySelectorAll<HTMLInputElement>('[data-param][name]')) {
+    for (const name of this.getAttributeNames()) if (name.startsWith('param-')) params.push([name.slice(6), this.getAttribute(name)!]);
+    if (this.firstElementChild) for (const field of this.querySelectorAll<HTMLInputElement>('[data-param][name]')) {
       if (!field.closest('form')) params.push([field.getAttribute('name')!, field.value ?? field.getAttribute('value') ?? '']);
     }
     return params;

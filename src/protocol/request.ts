@@ -36,6 +36,7 @@ interface Shared {
 /** A request URL as parsed once: the URL, and the last list of allowed origins it was found on. */
 interface Target {
   url: URL;
+  href: string;
   allowed?: readonly string[];
 }
 
@@ -61,7 +62,7 @@ function target(request: ApiRequest, base: string): Target {
       if (!request.url) throw new TypeError();
       const url = new URL(request.url, base);
       for (const [name, value] of request.params ?? []) url.searchParams.append(name, value);
-      entry = { url };
+      entry = { url, href: url.href };
     } catch {
       fail('invalid_config', `url ${request.url} is not valid`);
     }
@@ -81,7 +82,7 @@ function target(request: ApiRequest, base: string): Target {
  */
 export async function callApi(request: ApiRequest, credentials: Credentials, options: RequestOptions = {}, base = location.href): Promise<ApiResponse> {
   const entry = target(request, base);
-  const { url } = entry;
+  const { url, href } = entry;
   const { accessToken, allowedOrigins } = credentials;
   if (!accessToken) fail('login_required', 'no usable access token: sign in (again)');
   // The same list (a session's) found this URL allowed before: nothing to check again.
@@ -98,11 +99,11 @@ export async function callApi(request: ApiRequest, credentials: Credentials, opt
   const { signal } = options;
   // An aborted caller starts nothing (a shared request would otherwise go out and be aborted mid-way).
   signal?.throwIfAborted();
-  const key = get ? `${url.href} ${accessToken} ${request.as}` : '';
+  const key = get ? `${href} ${accessToken} ${request.as}` : '';
   let shared = key ? inflight.get(key) : undefined;
   if (!shared) {
     const controller = new AbortController();
-    const fresh: Shared = (shared = { users: 0, controller, response: send(url, { method, headers, body }, text, { ...options, signal: controller.signal }) });
+    const fresh: Shared = (shared = { users: 0, controller, response: send(href, { method, headers, body }, text, { ...options, signal: controller.signal }) });
     if (key) {
       inflight.set(key, fresh);
       // Only this entry: after an abort, a newer request for the same key may have taken its place.
@@ -129,13 +130,13 @@ export async function callApi(request: ApiRequest, credentials: Credentials, opt
   });
 }
 
-async function send(url: URL, init: RequestInit, text: boolean, options: RequestOptions): Promise<ApiResponse> {
-  const response = await fetchOk(url.href, init, () => `${init.method} ${url.href}`, options);
+async function send(href: string, init: RequestInit, text: boolean, options: RequestOptions): Promise<ApiResponse> {
+  const response = await fetchOk(href, init, () => `${init.method} ${href}`, options);
   const { status } = response;
   const answer = await response.text();
   try {
     return { status, ok: true, data: text ? answer : answer ? JSON.parse(answer) : null };
   } catch {
-    return fail('invalid_response', `${init.method} ${url.href}: not JSON`);
+    return fail('invalid_response', `${init.method} ${href}: not JSON`);
   }
 }
