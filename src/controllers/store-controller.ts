@@ -3,34 +3,51 @@ import type { SignInConfig } from '../protocol/authorize.js';
 import { attach, detach } from '../session/hosts.js';
 import { getStore, type TokenStore } from '../store/token-store.js';
 
+type Host = ReactiveControllerHost & Element;
+
+/**
+ * The controllers attached to one store: told of its changes through one subscription (not one per element: a page
+ * may have thousands), and the hosts without sign-in configuration, of which the first stands for all in the store's
+ * lifecycle (it needs one element to announce from, and `<auth-login>`s for their configuration).
+ */
+interface Group {
+  controllers: Set<StoreController>;
+  unsubscribe: () => void;
+  plain: Set<Host>;
+}
+
+const groups = new Map<TokenStore, Group>();
+
 /**
  * Attaches a host to the token store it names, and to that store's lifecycle (which renews it and tells the page):
  * subscribes on connect, follows a change of the store's name, unsubscribes on disconnect, and asks the host to
  * update on every change of the store. `config` gives the host's sign-in configuration, if it has one
- * (`<auth-login>`), for the lifecycle's renewals.
+ * (`<auth-login>`), for the lifecycle's renewals. All controllers of a store share one subscription of it, and the
+ * hosts without `config` one place in its lifecycle (the first of them attached, then the next). `name` and
+ * `onChange` are called with the host as `this` (so one function may serve every host: no closure per element).
  */
 export class StoreController implements ReactiveController {
-  #name: () => string | null | undefined;
-  #changed: (store: TokenStore) => void;
+  #name: (this: Host) => string | null | undefined;
+  #onChange: ((this: Host, store: TokenStore) => void) | undefined;
   #attached: TokenStore | undefined;
-  #unsubscribe: (() => void) | undefined;
-  #host: ReactiveControllerHost & Element;
+  #host: Host;
   #config: (() => SignInConfig | undefined) | undefined;
 
-  constructor(host: ReactiveControllerHost & Element, name: () => string | null | undefined, onChange?: (store: TokenStore) => void, config?: () => SignInConfig | undefined) {
+  /**
+   * `register: false` leaves the calls of `hostConnected`, `hostUpdate` and `hostDisconnected` to the host itself
+   * (no controller list per element).
+   */
+  constructor(host: Host, name: (this: Host) => string | null | undefined, onChange?: (this: Host, store: TokenStore) => void, config?: () => SignInConfig | undefined, register = true) {
     this.#name = name;
     this.#host = host;
     this.#config = config;
-    this.#changed = (store) => {
-      host.requestUpdate();
-      onChange?.(store);
-    };
-    host.addController(this);
+    this.#onChange = onChange;
+    if (register) host.addController(this);
   }
 
   /** The store the host names now. */
   get store(): TokenStore {
-    return getStore(this.#name());
+    return getStore(this.#name.call(this.#host));
   }
 
   hostConnected(): void {
@@ -45,11 +62,60 @@ export class StoreController implements ReactiveController {
     this.#attach();
   }
 
-  /** Subscribes to `store` instead of the store attached so far (to none without one). */
+  #changed(store: TokenStore): void {
+    this.#host.requestUpdate();
+    this.#onChange?.call(this.#host, store);
+  }
+
+  /** Attaches to `store` instead of the store attached so far (to none without one). */
   #attach(store?: TokenStore): void {
-    this.#unsubscribe?.();
-    if (this.#attached) detach(this.#attached, this.#host);
-    this.#unsubscribe = (this.#attached = store)?.subscribe(this.#changed);
-    if (store) attach(store, this.#host, this.#config);
+    const previous = this.#attached;
+    if (previous === store) return;
+    if (previous) this.#leave(previous);
+    this.#attached = store;
+    if (store) this.#join(store);
+  }
+
+  #join(store: TokenStore): void {
+    let group = groups.get(store);
+    if (!group) {
+      const controllers = new Set<StoreController>();
+      // As the store tells its own subscribers: every one, even when another throws (its error still reported).
+      const unsubscribe = store.subscribe((changed) => {
+        for (const controller of [...controllers]) {
+          try {
+            controller.#changed(changed);
+          } catch (error) {
+            reportError(error);
+          }
+        }
+      });
+      groups.set(store, (group = { controllers, unsubscribe, plain: new Set() }));
+    }
+    group.controllers.add(this);
+    const host = this.#host;
+    if (this.#config) attach(store, host, this.#config);
+    else if (group.plain.add(host).size === 1) attach(store, host);
+  }
+
+  #leave(store: TokenStore): void {
+    const group = groups.get(store)!;
+    const host = this.#host;
+    if (this.#config) detach(store, host);
+    else {
+      const first = group.plain.values().next().value === host;
+      group.plain.delete(host);
+      if (first) {
+        // The next one takes its place before it leaves: the lifecycle never sees the store without elements.
+        const next = group.plain.values().next().value;
+        if (next) attach(store, next);
+        detach(store, host);
+      }
+    }
+    group.controllers.delete(this);
+    if (!group.controllers.size) {
+      groups.delete(store);
+      group.unsubscribe();
+    }
   }
 }

@@ -1,19 +1,32 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
 import { AuthErrorEvent, AuthResponseEvent, type AuthResponseDetail } from '../events.js';
-import { AuthError, errorDetail, isAbort } from '../protocol/errors.js';
-import { callApi, type ApiRequest } from '../protocol/request.js';
-import { render } from '../render/stamp.js';
+import { AuthError, errorDetail, isAbort, loadChunk } from '../protocol/errors.js';
+import type { ApiRequest, callApi as CallApi } from '../protocol/request.js';
+import type { render as Render } from '../render/stamp.js';
 import { lifecycleOf } from '../session/hosts.js';
 import { responseHandled, type TokenStore } from '../store/token-store.js';
 import { errorSlot, sheet, slot } from './dom.js';
 import { checkEnum, showError } from './report.js';
-import { mirrorStates } from './states.js';
+import { setState } from './states.js';
 
 const STATES = ['signed-out', 'loading', 'error', 'empty'];
 
 /** Whose session the store holds: issuer and subject (`undefined` when signed out). */
 const whose = ({ session }: TokenStore) => session ? `${session.issuer} ${session.claims?.sub}` : undefined;
+
+// Loaded on first use, once per page: the request step with the first request, the template filler with the first
+// `<template>` to fill (a signed-out page, or one whose answers fill no template, loads neither).
+let callApi: typeof CallApi | undefined;
+let requesting: Promise<unknown> | undefined;
+// A chunk that failed to load (network_error) is tried again on the next need.
+const retry = (error: unknown) => Promise.reject(error);
+const loadRequest = () => (requesting ??= loadChunk(import('../protocol/request.js')).then((module) => (callApi = module.callApi), (error) => ((requesting = undefined), retry(error))));
+let render: typeof Render | undefined;
+let stamping: Promise<unknown> | undefined;
+const loadStamp = () => (stamping ??= loadChunk(import('../render/stamp.js')).then((module) => (render = module.render), (error) => ((stamping = undefined), retry(error))));
+
+const NONE: Node[] = [];
 
 /**
  * Calls an API with the store's access token as `Authorization: Bearer`, declaratively, and shows the answer with no
@@ -62,26 +75,71 @@ export class AuthFetchElement extends ReactiveElement {
     refreshOn: { attribute: 'refresh-on' },
     emit: {},
     noReset: { type: Boolean, attribute: 'no-reset' },
-    loading: { type: Boolean, reflect: true },
     error: { type: Boolean, reflect: true },
     signedOut: { type: Boolean, attribute: 'signed-out', reflect: true },
     empty: { type: Boolean, reflect: true },
   };
 
-  #store = new StoreController(this, () => this.store, (store) => this.#tokenChanged(store));
+  // `loading` is the element's own attribute (not a property's): observed for its custom state.
+  static override get observedAttributes(): string[] {
+    return [...super.observedAttributes, 'loading'];
+  }
+
+  /** Elements with a request that started since the last frame, and those whose request was in flight at it. */
+  static #started = new Set<AuthFetchElement>();
+  static #pending = new Set<AuthFetchElement>();
+  static #frame = 0;
+
+  /**
+   * One animation-frame callback for the whole page: an element whose request is still in flight a frame after it
+   * started shows `loading` (a request answered within a frame changes no attribute, so no style work).
+   */
+  static #tick(): void {
+    const pending = AuthFetchElement.#pending;
+    AuthFetchElement.#pending = AuthFetchElement.#started;
+    AuthFetchElement.#started = pending;
+    for (const element of pending) element.#busy(true);
+    pending.clear();
+    AuthFetchElement.#frame = AuthFetchElement.#pending.size ? requestAnimationFrame(AuthFetchElement.#tick) : 0;
+  }
+
+  /** The listener of every element's `submit` and `input` events (one function, no closure per element). */
+  static #event(this: AuthFetchElement, event: Event): void {
+    if (event.type === 'submit') this.#submit(event as SubmitEvent);
+    else {
+      // `input` fires for every kind of field, selects and checkboxes included; a changed `data-param` field re-runs
+      // an `auto` request (after `debounce`).
+      const field = event.target as Element;
+      if (this.auto && this.isConnected && field.matches('[data-param][name]') && !field.closest('form')) this.#queue();
+    }
+  }
+
+  /** The store's name and its changes, for the store controller: one function each for every element. */
+  static #storeName = function (this: AuthFetchElement) {
+    return this.store;
+  };
+  static #storeChanged = function (this: AuthFetchElement, store: TokenStore) {
+    this.#tokenChanged(store);
+  };
+
+  #store = new StoreController(this, AuthFetchElement.#storeName as (this: Element) => string, AuthFetchElement.#storeChanged as (this: Element, store: TokenStore) => void, undefined, false);
   /** The GET in flight (latest wins); writes are not tracked: nothing aborts them. */
   #get: AbortController | undefined;
   #requestUrl: string | null = null;
   /** Requests in flight, writes included: `loading` while any is. */
   #inflight = 0;
   /** Forms being sent: a second submit of one of them is dropped. */
-  #sending = new Set<HTMLFormElement>();
+  #sending: Set<HTMLFormElement> | undefined;
   /** The token of the last request sent. */
   #token: string | undefined;
+  /** The `refresh-on` listener's. */
   #listeners: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #stamped: Node[] = [];
+  #stamped = NONE;
+  /** The default error text, once the state slots exist. */
   #message: HTMLElement | undefined;
+  /** The state slots, made before the shadow root (the root takes them when it is made). */
+  #slots: DocumentFragment | undefined;
 
   /** The API URL (required); relative URLs resolve against the page. */
   declare url: string | null;
@@ -113,8 +171,18 @@ export class AuthFetchElement extends ReactiveElement {
   declare emit: string | null;
   /** Keep a submitted form's values after success (by default the form is reset). */
   declare noReset: boolean;
-  /** Reflected: a request is in flight. */
-  declare loading: boolean;
+  /**
+   * A request is in flight (writes included). The `loading` attribute (and `aria-busy="true"`) follows once the
+   * request is still in flight a frame after it started, and goes when the last one ends.
+   */
+  get loading(): boolean {
+    return this.#inflight > 0 || this.hasAttribute('loading');
+  }
+
+  /** Sets or removes the `loading` attribute (a page's own indicator); requests set it themselves. */
+  set loading(value: boolean) {
+    this.toggleAttribute('loading', !!value);
+  }
   /** Reflected: the last request failed. */
   declare error: boolean;
   /** Reflected: the store has no usable token. */
@@ -129,12 +197,15 @@ export class AuthFetchElement extends ReactiveElement {
     this.store = 'default';
     this.as = 'json';
     this.timeout = this.debounce = 0;
-    this.auto = this.noReset = this.loading = this.error = this.signedOut = this.empty = false;
-    mirrorStates(this, STATES);
+    this.auto = this.noReset = this.error = this.signedOut = this.empty = false;
+    this.addEventListener('submit', AuthFetchElement.#event);
+    this.addEventListener('input', AuthFetchElement.#event);
   }
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // The store controller is called from here, not from a controller list of the element's own.
+    this.#store.hostConnected();
     this.#listen();
     // On first connection `updated` makes the auto request; on reconnection it is made here.
     if (this.hasUpdated && this.auto) this.#queue();
@@ -142,26 +213,60 @@ export class AuthFetchElement extends ReactiveElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#store.hostDisconnected();
     this.#listeners?.abort();
-    clearTimeout(this.#timer);
+    if (this.#timer) clearTimeout(this.#timer);
     this.#get?.abort();
   }
 
+  override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
+    super.attributeChangedCallback(name, old, value);
+    if (!STATES.includes(name)) return;
+    setState(this, name, value !== null);
+    // A state's slot is needed once there is content for it: the error text, or a child slotted by name.
+    if (value !== null && !this.#message && (name === 'error' || this.querySelector(':scope > [slot]'))) this.#fill();
+  }
+
+  /**
+   * The shadow root holds only the default slot until a state needs its slot: a child of the element slotted by name
+   * (`slot="loading"`, …) is not shown meanwhile, as none of the states is on.
+   */
   protected override createRenderRoot() {
     const root = super.createRenderRoot();
-    for (const name of STATES) if (name === 'error') this.#message = errorSlot(root); else slot(root).name = name;
     slot(root);
+    if (this.#slots) this.#fill(root);
     return root;
   }
 
+  /** Puts the state slots (and the default error text) before the default slot, now or when the root is made. */
+  #fill(root: Node | null = this.shadowRoot): void {
+    let slots = this.#slots;
+    if (!slots) {
+      if (this.#message) return;
+      slots = this.#slots = document.createDocumentFragment();
+      for (const name of STATES) if (name === 'error') this.#message = errorSlot(slots); else slot(slots).name = name;
+    }
+    if (root) {
+      root.insertBefore(slots, root.firstChild);
+      this.#slots = undefined;
+    }
+  }
+
+  /** Shows (or stops showing) `loading` and `aria-busy`. */
+  #busy(on: boolean): void {
+    if (on === this.hasAttribute('loading') || (on && !this.#inflight)) return;
+    this.toggleAttribute('loading', on);
+    this.setAttribute('aria-busy', String(on));
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
+    this.#store.hostUpdate();
     this.signedOut = !this.#store.store.accessToken;
     checkEnum(this, 'as', this.as, ['json', 'text']);
     if (changed.has('refreshOn') && this.hasUpdated) this.#listen();
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    this.setAttribute('aria-busy', String(this.loading));
     // The answer for a URL the element no longer shows must not be reported.
     if (changed.has('url') && this.#requestUrl !== this.url) this.#get?.abort();
     if (this.auto && this.url && (changed.has('url') || changed.has('auto') || changed.has('store'))) this.#queue();
@@ -172,7 +277,7 @@ export class AuthFetchElement extends ReactiveElement {
    * response detail, or `undefined` when it failed or was superseded; never rejects.
    */
   send(): Promise<AuthResponseDetail | undefined> {
-    clearTimeout(this.#timer);
+    if (this.#timer) clearTimeout(this.#timer);
     return this.#run({ url: this.url ?? '', method: this.method, body: this.body, contentType: this.contentType });
   }
 
@@ -180,7 +285,8 @@ export class AuthFetchElement extends ReactiveElement {
     // A write (every form submit, and any method but GET and HEAD) is never aborted: not by a newer request, a token
     // change, a renewal, a url change or removal from the page; the server may already have done it. GETs are
     // latest-wins: a newer one aborts the one in flight.
-    const write = !!form || !/^(GET|HEAD)$/i.test(request.method || 'GET');
+    const method = request.method;
+    const write = !!form || !(!method || /^(GET|HEAD)$/i.test(method));
     const controller = new AbortController();
     const { signal } = controller;
     if (!write) {
@@ -188,12 +294,16 @@ export class AuthFetchElement extends ReactiveElement {
       this.#get = controller;
       this.#requestUrl = this.url;
     }
-    this.#inflight++;
-    this.loading = true;
+    if (!this.#inflight++) {
+      // `loading` shows if this is still in flight a frame from now (see #tick).
+      AuthFetchElement.#started.add(this);
+      AuthFetchElement.#frame ||= requestAnimationFrame(AuthFetchElement.#tick);
+    }
     this.error = false;
-    const buttons = [...(form?.querySelectorAll<HTMLButtonElement>('button:not([type]),[type=submit]') ?? [])].filter((b) => !b.disabled);
+    const buttons = form ? [...form.querySelectorAll<HTMLButtonElement>('button:not([type]),[type=submit]')].filter((b) => !b.disabled) : [];
     for (const button of buttons) button.disabled = true;
-    request = { ...request, as: this.as === 'text' ? 'text' : 'json', params: [...(request.params ?? []), ...this.#params()] };
+    request.as = this.as === 'text' ? 'text' : 'json';
+    request.params = this.#params(request.params);
     try {
       // Not before the page's own sign-in response (or check-session) is handled: no login_required flash.
       await responseHandled();
@@ -201,8 +311,9 @@ export class AuthFetchElement extends ReactiveElement {
       const lifecycle = await lifecycleOf(store);
       // A token past its renewal point is renewed first (once per token, by the store's lifecycle).
       await lifecycle.beforeRequest();
+      if (!callApi) await loadRequest();
       signal.throwIfAborted();
-      const call = (accessToken = store.accessToken) => callApi(request, { accessToken: (this.#token = accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] }, { signal, timeout: this.timeout });
+      const call = (accessToken = store.accessToken) => callApi!(request, { accessToken: (this.#token = accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] }, { signal, timeout: this.timeout });
       const sent = store.session;
       const user = whose(store);
       // A token the API refuses as invalid_token (RFC 6750) is renewed once (unless just issued) and this request
@@ -212,10 +323,18 @@ export class AuthFetchElement extends ReactiveElement {
         throw error;
       });
       signal.throwIfAborted();
+      // The template filler only for an element with a template to fill or copies to remove.
+      const stamps = this.#stamped.length > 0 || !!this.querySelector('template');
+      if (stamps && !render) {
+        await loadStamp();
+        signal.throwIfAborted();
+      }
       // A write that outlived its user's session (signed out, or another user meanwhile) is told, not shown.
       if (whose(store) === user) {
         try {
-          [this.#stamped, this.empty] = render(this, detail.data, this.#stamped);
+          const { data } = detail;
+          if (stamps) [this.#stamped, this.empty] = render!(this, data, this.#stamped);
+          else this.empty = data == null || (Array.isArray(data) && !data.length);
         } catch (error) {
           // Not the network's fault: the answer arrived (a write was done) but could not be shown.
           throw new AuthError('render_error', `rendering the answer failed: ${error}`, { cause: error });
@@ -229,23 +348,32 @@ export class AuthFetchElement extends ReactiveElement {
       if (!isAbort(error) && !signal.aborted) {
         const detail = errorDetail(error);
         this.error = true;
+        // The error text goes in the error slot's fallback: the state slots are made now if they are not there yet.
+        this.#fill();
         showError(this, this.#message!, detail);
         this.dispatchEvent(new AuthErrorEvent(detail));
       }
       return undefined;
     } finally {
       for (const button of buttons) button.disabled = false;
-      if (form) this.#sending.delete(form);
+      if (form) this.#sending!.delete(form);
       if (this.#get === controller) this.#get = undefined;
-      this.loading = !!--this.#inflight;
+      if (!--this.#inflight) {
+        AuthFetchElement.#started.delete(this);
+        AuthFetchElement.#pending.delete(this);
+        this.#busy(false);
+      }
     }
   }
 
-  /** Query parameters: `param-NAME="value"` attributes, then named descendants marked `data-param` (not in a form). */
-  #params(): [string, string][] {
-    const params: [string, string][] = [];
-    for (const { name, value } of this.attributes) if (name.startsWith('param-')) params.push([name.slice(6), value]);
-    for (const field of this.querySelectorAll<HTMLInputElement>('[data-param][name]')) {
+  /**
+   * Query parameters: `given` (a GET form's fields), then `param-NAME="value"` attributes, then named descendants
+   * marked `data-param` (not in a form).
+   */
+  #params(given?: Iterable<[string, string]>): [string, string][] {
+    const params: [string, string][] = given ? [...given] : [];
+    for (const name of this.getAttributeNames()) if (name.startsWith('param-')) params.push([name.slice(6), this.getAttribute(name)!]);
+    if (this.firstElementChild) for (const field of this.querySelectorAll<HTMLInputElement>('[data-param][name]')) {
       if (!field.closest('form')) params.push([field.getAttribute('name')!, field.value ?? field.getAttribute('value') ?? '']);
     }
     return params;
@@ -257,8 +385,8 @@ export class AuthFetchElement extends ReactiveElement {
     if (form.closest('auth-fetch') !== this) return;
     event.preventDefault();
     // A second submit while this form is being sent is dropped (its buttons are disabled, but Enter still submits).
-    if (this.#sending.has(form)) return;
-    this.#sending.add(form);
+    if (this.#sending?.has(form)) return;
+    (this.#sending ??= new Set()).add(form);
     const method = (form.getAttribute('method') || this.method).toUpperCase();
     const url = form.getAttribute('action') || this.url || '';
     // Files cannot travel in JSON or a query: only text fields are sent.
@@ -275,20 +403,13 @@ export class AuthFetchElement extends ReactiveElement {
     void this.#run(request, form);
   }
 
-  /** (Re)adds every listener, all removed at once by one AbortController on disconnect or a `refresh-on` change. */
+  /** (Re)adds the `refresh-on` listener, removed by its AbortController on disconnect or a `refresh-on` change. */
   #listen(): void {
     this.#listeners?.abort();
-    if (!this.isConnected) return;
-    const options = { signal: (this.#listeners = new AbortController()).signal };
-    this.addEventListener('submit', (event) => this.#submit(event), options);
-    // `input` fires for every kind of field, selects and checkboxes included; a changed `data-param` field re-runs
-    // an `auto` request (after `debounce`).
-    this.addEventListener('input', (event) => {
-      const field = event.target as Element;
-      if (this.auto && field.matches('[data-param][name]') && !field.closest('form')) this.#queue();
-    }, options);
+    this.#listeners = undefined;
+    if (!this.isConnected || !this.refreshOn) return;
     // Not for our own `emit` of the same event, which would loop.
-    if (this.refreshOn) document.addEventListener(this.refreshOn, (event) => event.composedPath().includes(this) || this.#queue(), options);
+    document.addEventListener(this.refreshOn, (event) => event.composedPath().includes(this) || this.#queue(), { signal: (this.#listeners = new AbortController()).signal });
   }
 
   /**
@@ -296,7 +417,7 @@ export class AuthFetchElement extends ReactiveElement {
    * and the token's arrival makes the request (only `send()` reports `login_required`).
    */
   #queue(): void {
-    clearTimeout(this.#timer);
+    if (this.#timer) clearTimeout(this.#timer);
     if (!this.#store.store.session) return;
     if (this.debounce > 0) this.#timer = setTimeout(() => void this.send(), this.debounce);
     else void this.send();
@@ -312,7 +433,8 @@ export class AuthFetchElement extends ReactiveElement {
     const { session, accessToken: token } = store;
     if (!session) {
       this.#get?.abort();
-      [this.#stamped] = render(this, null, this.#stamped);
+      // Copies exist only once the template filler is loaded.
+      if (this.#stamped.length) [this.#stamped] = render!(this, null, this.#stamped);
       this.empty = false;
     } else if (this.auto && this.url && token && token !== this.#token && !this.#get) this.#queue();
   }

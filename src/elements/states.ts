@@ -29,3 +29,30 @@ export function mirrorStates(host: HTMLElement, names: string[]): void {
     // No ElementInternals, internals already attached by a subclass, or no `states`: attributes only.
   }
 }
+
+/** Each element's custom states, attached on first use (`null`: none to be had). */
+const sets = new WeakMap<HTMLElement, CustomStateSet | null>();
+
+/**
+ * Sets or clears the custom state `name` of `host`, for an element that calls it wherever its state attribute
+ * changes (its `attributeChangedCallback`): no observer, and no `ElementInternals` until a state is first set.
+ * Never throws (no `CustomStateSet`, a refused name, internals attached by a subclass: attributes only).
+ */
+export function setState(host: HTMLElement, name: string, on: boolean): void {
+  let states = sets.get(host);
+  if (states === undefined) {
+    if (!on) return;
+    try {
+      states = host.attachInternals().states ?? null;
+    } catch {
+      states = null;
+    }
+    sets.set(host, states);
+  }
+  try {
+    if (on) states?.add(name);
+    else states?.delete(name);
+  } catch {
+    // This name is refused: the attribute is still there to select on.
+  }
+}

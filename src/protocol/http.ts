@@ -14,23 +14,29 @@ export interface RequestOptions {
  * `fetch` with the step's signal and timeout. A failed request becomes `network_error` (or `timeout`), a non-2xx
  * answer `http_error` with its status; an abort by the caller's own signal is rethrown as is (it is not a failure).
  */
-export async function fetchOk(url: string | URL, init: RequestInit, what: string, { signal, timeout, fetch: get }: RequestOptions): Promise<Response> {
+export async function fetchOk(url: string | URL, init: RequestInit, what: string | (() => string), { signal, timeout, fetch: get }: RequestOptions): Promise<Response> {
   // The caller's signal and the timeout, combined as `AbortSignal.any` does.
   const timer = timeout ? AbortSignal.timeout(timeout) : undefined;
-  const response = await (get ?? fetch)(url, { ...init, signal: signal && timer ? AbortSignal.any([signal, timer]) : signal || timer }).catch((error: unknown) => {
+  let response: Response;
+  try {
+    response = await (get ?? fetch)(url, { ...init, signal: signal && timer ? AbortSignal.any([signal, timer]) : signal || timer });
+  } catch (error) {
     if (signal?.aborted) throw error;
     const timedOut = (error as Error).name === 'TimeoutError';
-    throw new AuthError(timedOut ? 'timeout' : 'network_error', `${what}: ${timedOut ? 'timed out' : 'network or CORS failure'}`, { cause: error });
-  });
+    throw new AuthError(timedOut ? 'timeout' : 'network_error', `${described(what)}: ${timedOut ? 'timed out' : 'network or CORS failure'}`, { cause: error });
+  }
   const { status } = response;
   if (!response.ok) {
     // RFC 6750 section 3: a Bearer challenge names why the token was refused (`invalid_token`, …); it becomes the
     // error's `cause` and is named in the description.
     const cause = challenge(response.headers.get('www-authenticate'), 'bearer')?.error;
-    throw new AuthError('http_error', `${what}: HTTP ${status}${cause ? ` (${cause})` : ''}`, { status, cause });
+    throw new AuthError('http_error', `${described(what)}: HTTP ${status}${cause ? ` (${cause})` : ''}`, { status, cause });
   }
   return response;
 }
+
+/** A step's description, built only when an error needs it. */
+const described = (what: string | (() => string)) => (typeof what == 'string' ? what : what());
 
 /** GETs a JSON object (discovery document, JWKS), without credentials. */
 export async function getJson(url: string, what: string, options: RequestOptions = {}): Promise<Record<string, unknown>> {

@@ -193,10 +193,11 @@ describe('<auth-fetch> on pages with no code', () => {
   describe('states', () => {
     it('reflects loading with aria-busy and the loading slot, then error with the description as text', async () => {
       const { t, store } = await signedIn();
-      const el = await fixture<AuthFetchElement>(`<auth-fetch url="${apiOf(t)}/slow?ms=300" store="${store}"><span slot="loading">Loading…</span></auth-fetch>`);
+      const el = await fixture<AuthFetchElement>(`<auth-fetch url="${apiOf(t)}/slow?ms=1500" store="${store}"><span slot="loading">Loading…</span></auth-fetch>`);
       const done = el.send();
-      await el.updateComplete;
-      expect(el.hasAttribute('loading')).to.equal(true);
+      // The property at once; the attribute (and aria-busy) once the request is still in flight a frame later.
+      expect(el.loading).to.equal(true);
+      await waitUntil(() => el.hasAttribute('loading'), 'loading shown', { timeout: 1400 });
       expect(el.getAttribute('aria-busy')).to.equal('true');
       const loadingSlot = el.shadowRoot!.querySelector('slot[name=loading]')!;
       expect(getComputedStyle(loadingSlot).display).to.not.equal('none');

@@ -1,0 +1,193 @@
+// <auth-fetch> at scale (issue #16): what each element costs. No timings here (they live in `npm run bench`): the
+// structure that makes the cost, each checked so that the old behaviour fails it.
+import { expect, fixture, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../src/define.js';
+import type { AuthFetchElement } from '../../src/elements/auth-fetch.js';
+import type { AuthErrorEvent } from '../../src/events.js';
+import { TokenStore } from '../../src/store/token-store.js';
+import { clearStores, signIn, storeName } from '../helpers/flow.js';
+import { apiOf, resetPage, tenant } from '../helpers/idp.js';
+
+/** Laid out on the page (not hidden, not an unassigned slottable). */
+const rendered = (node: Element) => node.getClientRects().length > 0;
+
+describe('<auth-fetch> at scale', () => {
+  afterEach(clearStores);
+  afterEach(resetPage);
+
+  describe('the shadow root holds the state slots only once a state needs them', () => {
+    it('an answered element with no slotted content has only the default slot; an error adds the state slots', async () => {
+      const t = tenant();
+      const store = storeName();
+      await signIn(t, { store });
+      const el = await fixture<AuthFetchElement>(`<auth-fetch url="${apiOf(t)}/echo" store="${store}"><p>content</p></auth-fetch>`);
+      await el.send();
+      await el.updateComplete;
+      const root = el.shadowRoot!;
+      expect(root.childNodes).to.have.length(1);
+      expect(root.querySelector('slot:not([name])')).to.exist;
+      expect(root.querySelector('slot[name]')).to.equal(null);
+      expect(rendered(el.querySelector('p')!)).to.equal(true);
+      expect(getComputedStyle(el).display).to.equal('block');
+
+      el.url = `${apiOf(t)}/status/500`;
+      await el.updateComplete;
+      const failed = oneEvent(el, 'auth-error');
+      await el.send();
+      await failed;
+      await el.updateComplete;
+      expect([...root.querySelectorAll('slot[name]')].map((slot) => slot.getAttribute('name'))).to.deep.equal(['signed-out', 'loading', 'error', 'empty']);
+      const message = root.querySelector<HTMLElement>('[part=error-message]')!;
+      expect(message.textContent).to.contain('HTTP 500');
+      expect(rendered(message)).to.equal(true);
+      expect(rendered(el.querySelector('p')!)).to.equal(true);
+    });
+
+    it('a slot="error" child shows only on error, a slot="loading" child only while loading', async () => {
+      const t = tenant();
+      const store = storeName();
+      await signIn(t, { store });
+      const el = await fixture<AuthFetchElement>(`<auth-fetch url="${apiOf(t)}/slow?ms=1500" store="${store}"><p slot="error">Sorry</p><p slot="loading">Wait</p></auth-fetch>`);
+      const error = el.querySelector<HTMLElement>('[slot=error]')!;
+      const loading = el.querySelector<HTMLElement>('[slot=loading]')!;
+      expect(rendered(error)).to.equal(false);
+      expect(rendered(loading)).to.equal(false);
+      const done = el.send();
+      await waitUntil(() => rendered(loading), 'the loading child shows', { timeout: 1400 });
+      expect(rendered(error)).to.equal(false);
+      await done;
+      await el.updateComplete;
+      expect(rendered(loading)).to.equal(false);
+      expect(rendered(error)).to.equal(false);
+
+      el.url = `${apiOf(t)}/status/503`;
+      await el.updateComplete;
+      const failed = oneEvent(el, 'auth-error');
+      await el.send();
+      expect(((await failed) as AuthErrorEvent).detail.status).to.equal(503);
+      await el.updateComplete;
+      expect(rendered(error)).to.equal(true);
+      expect(rendered(loading)).to.equal(false);
+      // The slotted error replaces the default text.
+      expect(rendered(el.shadowRoot!.querySelector('[part=error-message]')!)).to.equal(false);
+    });
+
+    it('a signed-out element with a slot="signed-out" child shows it (the slots are made as the state is entered)', async () => {
+      const el = await fixture<AuthFetchElement>(`<auth-fetch url="/x" store="${storeName()}"><a slot="signed-out" href="#">Sign in</a><p slot="empty">none</p></auth-fetch>`);
+      expect(el.hasAttribute('signed-out')).to.equal(true);
+      expect(rendered(el.querySelector('[slot=signed-out]')!)).to.equal(true);
+      expect(rendered(el.querySelector('[slot=empty]')!)).to.equal(false);
+    });
+
+    it('a request answered within a frame sets no loading attribute; one still in flight a frame later does', async () => {
+      const t = tenant();
+      const store = storeName();
+      await signIn(t, { store });
+      const el = await fixture<AuthFetchElement>(`<auth-fetch url="${apiOf(t)}/echo" store="${store}"></auth-fetch>`);
+      const seen: string[] = [];
+      const observer = new MutationObserver((records) => seen.push(...records.map((record) => record.attributeName!)));
+      observer.observe(el, { attributeFilter: ['loading', 'aria-busy'] });
+      const body = '{"ok":true}';
+      const { fetch } = window;
+      window.fetch = async () => new Response(body, { headers: { 'content-type': 'application/json' } });
+      try {
+        for (let i = 0; i < 5; i++) expect((await el.send())?.data).to.deep.equal({ ok: true });
+      } finally {
+        window.fetch = fetch;
+      }
+      await el.updateComplete;
+      await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      expect(seen).to.deep.equal([]);
+      // Control: a slow one shows it, with aria-busy, and both go when it ends.
+      el.url = `${apiOf(t)}/slow?ms=1500`;
+      await el.updateComplete;
+      const done = el.send();
+      expect(el.loading).to.equal(true);
+      await waitUntil(() => el.hasAttribute('loading'), 'loading shown', { timeout: 1400 });
+      expect(el.getAttribute('aria-busy')).to.equal('true');
+      await done;
+      expect(el.hasAttribute('loading')).to.equal(false);
+      expect(el.getAttribute('aria-busy')).to.equal('false');
+      expect(el.loading).to.equal(false);
+      observer.disconnect();
+    });
+  });
+
+  it('elements of one store share one subscription of it', async () => {
+    const store = storeName();
+    const { subscribe } = TokenStore.prototype;
+    let calls = 0;
+    TokenStore.prototype.subscribe = function (this: TokenStore, ...args: Parameters<TokenStore['subscribe']>) {
+      if (this.name === store) calls++;
+      return subscribe.apply(this, args);
+    };
+    try {
+      const wrapper = await fixture<HTMLDivElement>(`<div>${'<auth-fetch url="/x" store="STORE"></auth-fetch>'.repeat(50).replaceAll('STORE', store)}</div>`);
+      await Promise.all([...wrapper.children].map((el) => (el as AuthFetchElement).updateComplete));
+      // One for the elements, one for the store's lifecycle (the old code subscribed once per element: 51).
+      expect(calls).to.equal(2);
+      // Removing all but one keeps it; the last one out ends it, and a new element subscribes again.
+      const [first, ...others] = [...wrapper.children];
+      for (const el of others) el.remove();
+      first!.remove();
+      wrapper.append(first!);
+      expect(calls).to.equal(4);
+    } finally {
+      TokenStore.prototype.subscribe = subscribe;
+    }
+  });
+
+  it('parses (and checks the origin of) a URL once, however many requests go to it', async () => {
+    const t = tenant();
+    const store = storeName();
+    await signIn(t, { store });
+    const url = `${apiOf(t)}/cached-${Math.random()}`;
+    const el = await fixture<AuthFetchElement>(`<auth-fetch url="${url}" store="${store}" param-a="1"></auth-fetch>`);
+    const { fetch, URL: RealURL } = window;
+    const requested: string[] = [];
+    let parsed = 0;
+    window.fetch = async (input) => (requested.push(String(input)), new Response('{}', { headers: { 'content-type': 'application/json' } }));
+    window.URL = new Proxy(RealURL, { construct: (target, args) => (String(args[0]).startsWith(url) && parsed++, Reflect.construct(target, args)) });
+    try {
+      for (let i = 0; i < 10; i++) await el.send();
+    } finally {
+      window.fetch = fetch;
+      window.URL = RealURL;
+    }
+    expect(requested).to.deep.equal(Array(10).fill(`${url}?a=1`));
+    expect(parsed).to.equal(1);
+  });
+
+  it('a signed-out page loads neither the request step nor the template filler, until they are needed', async function () {
+    this.timeout(15000);
+    const t = tenant();
+    const store = storeName();
+    const frame = document.createElement('iframe');
+    // Its own module graph: only auth-fetch.ts and what it imports statically.
+    frame.srcdoc = `<!doctype html><script type="module">
+      import { AuthFetchElement } from '/src/elements/auth-fetch.ts';
+      customElements.define('auth-fetch', AuthFetchElement);
+      window.ready = true;
+    </script><auth-fetch auto url="${apiOf(t)}/echo" store="${store}"><template><b data-field="sub"></b></template></auth-fetch>`;
+    document.body.append(frame);
+    try {
+      const win = frame.contentWindow as Window & typeof globalThis & { ready?: boolean };
+      await waitUntil(() => win.ready, 'the frame defined auth-fetch', { timeout: 10000 });
+      const el = win.document.querySelector<AuthFetchElement>('auth-fetch')!;
+      await el.updateComplete;
+      const loaded = (part: string) => win.performance.getEntriesByType('resource').some((entry) => entry.name.includes(part));
+      expect(loaded('/elements/auth-fetch')).to.equal(true);
+      expect(el.hasAttribute('signed-out')).to.equal(true);
+      expect(loaded('/protocol/request')).to.equal(false);
+      expect(loaded('/render/stamp')).to.equal(false);
+      // Signed in (the frame shares this tab's session storage and store events): the auto request loads both.
+      await signIn(t, { store });
+      win.dispatchEvent(new StorageEvent('storage', { key: null }));
+      await waitUntil(() => el.querySelector('b')?.textContent === 'user-1', 'the answer rendered', { timeout: 10000 });
+      expect(loaded('/protocol/request')).to.equal(true);
+      expect(loaded('/render/stamp')).to.equal(true);
+    } finally {
+      frame.remove();
+    }
+  });
+});
