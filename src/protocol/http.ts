@@ -40,7 +40,15 @@ const described = (what: string | (() => string)) => (typeof what == 'string' ? 
 
 /** GETs a JSON object (discovery document, JWKS), without credentials. */
 export async function getJson(url: string, what: string, options: RequestOptions = {}): Promise<Record<string, unknown>> {
-  const data: unknown = await (await fetchOk(url, { credentials: 'omit' }, `${what} ${url}`, options)).json().catch(() => 0);
+  const response = await fetchOk(url, { credentials: 'omit' }, `${what} ${url}`, options);
+  let data: unknown;
+  try {
+    data = await response.json();
+  } catch (error) {
+    // Only a body that is not JSON is the provider's fault; a body cut off or timed out while read is the network's
+    // (`network_error`, `timeout`), not `invalid_discovery`.
+    if (!(error instanceof SyntaxError)) throw error;
+  }
   if (!data || typeof data !== 'object' || Array.isArray(data)) fail('invalid_discovery', `${what} ${url}: not a JSON object`);
   return data as Record<string, unknown>;
 }

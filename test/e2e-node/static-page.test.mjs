@@ -231,6 +231,26 @@ const silentRequests = (requests, issuer = op.issuer) => requests
 const signatures = (...tokens) => tokens.filter(Boolean).map((token) => token.split('.')[2]);
 
 describe('a static page with the four tags, the built bundle, the demo provider and API, in Chromium', () => {
+  test('signed out, the page loads dist/auth-elements.js alone; the protocol chunk comes with the sign-in click', { timeout: 60_000 }, async () => {
+    const { context, page, requests } = await openBrowser();
+    try {
+      const scripts = () => requests.filter((r) => r.resourceType() === 'script').map((r) => new URL(r.url()).pathname);
+      await page.goto(`${pageOrigin}/`);
+      await loginButton(page).waitFor();
+      await page.locator('auth-fetch[signed-out]').waitFor({ state: 'attached' });
+      // Everything a signed-out page does (upgrade, read the store, check the fragment) has run.
+      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 200))));
+      assert.deepEqual(scripts(), ['/auth-elements.js']);
+      await loginButton(page).click();
+      await page.waitForURL((url) => url.origin !== pageOrigin);
+      assert.deepEqual(scripts().slice(0, 1), ['/auth-elements.js']);
+      assert.ok(scripts().some((path) => /^\/chunks\/protocol-[\w-]+\.js$/.test(path)), scripts().join());
+      assert.ok(!scripts().some((path) => /templates|logout/.test(path)), scripts().join());
+    } finally {
+      await context.close();
+    }
+  });
+
   test('signs in, calls the API with a token it verifies, and signs out of the provider too', { timeout: 60_000 }, async (t) => {
     const { context, page, requests, events, pageErrors } = await openBrowser();
     try {
