@@ -64,8 +64,13 @@ async function heldSignIn(page, server, start, arg) {
   }
 }
 
-/** Our sign-in through the provider: startSignIn from the bundle's API, then off to /authorize. */
-const OUR_SIGN_IN = async ({ api, config }) => {
+/**
+ * Our sign-in through the provider: startSignIn from the bundle's API, then off to /authorize. `as`: the page first
+ * takes that URL (history.replaceState, same origin), so the sign-in returns to it and the callback page stays where
+ * it is instead of going back to a page of the benchmark.
+ */
+const OUR_SIGN_IN = async ({ api, config, as }) => {
+  if (as) history.replaceState(null, '', as);
   const { startSignIn } = await import(api);
   const { url } = await startSignIn(config);
   location.assign(url);
@@ -380,8 +385,6 @@ async function scriptsLoaded(page, server, url, what) {
   };
   page.on('response', listener);
   try {
-    if (process.env.BENCH_DEBUG) page.on('console', (m) => console.error('page:', m.text()));
-    if (process.env.BENCH_DEBUG) console.error('goto', url);
     await gotoAndWait(page, url, what);
     await page.waitForLoadState('networkidle');
     // Late imports (a chunk asked for after the event) are counted too.
@@ -432,7 +435,8 @@ export async function featureSizes(browser, server, clientId, bundle) {
     for (const [name, responseType] of [['callback', undefined], ['code', 'code']]) {
       await fresh(name, async (page) => {
         await page.goto(`${urls.pages}/blank.html`);
-        const redirect = await heldSignIn(page, server, OUR_SIGN_IN, { api, config: { ...config, responseType, redirectUri: `${urls.pages}/features/callback.html${q}` } });
+        const target = `${urls.pages}/features/callback.html${q}`;
+        const redirect = await heldSignIn(page, server, OUR_SIGN_IN, { api, as: target, config: { ...config, responseType, redirectUri: target } });
         await page.goto(`${urls.pages}/blank.html`);
         return scriptsLoaded(page, server, redirect, 'signed-in');
       });
@@ -541,7 +545,8 @@ export async function scale(browser, server, clientId, { sizes, runs, warmup, re
     const manyRuns = await repeat(async () => {
       const start = `${server.urls.pages}/cb-many.html?n=${many}`;
       await page.goto(`${server.urls.pages}/blank.html`);
-      const redirect = await heldSignIn(page, server, OUR_SIGN_IN, { api: OURS.dist.api, config: { ...signInConfig(server, clientId), redirectUri: start } });
+      const redirect = await heldSignIn(page, server, OUR_SIGN_IN, { api: OURS.dist.api, as: start, config: { ...signInConfig(server, clientId), redirectUri: start } });
+      await page.goto(`${server.urls.pages}/blank.html`);
       try {
         await gotoAndWait(page, redirect, 'signed-in', 120_000);
       } catch (error) {
