@@ -401,7 +401,8 @@ async function scriptsLoaded(page, server, url, what) {
  * The feature sets of the size table, each observed in a fresh tab with our code from `bundle` ('dist' or 'lib'):
  * (a) a signed-out page with <auth-login>, <auth-callback>, <auth-fetch auto>; (b) the callback page handling an
  * implicit response; (c) a signed-in page with <auth-user> and an <auth-fetch> with a <template>; (d) the callback
- * page handling a code + PKCE response (the token request). Returns `{ id: files }`.
+ * page handling a code + PKCE response (the token request); and the side-by-side callback page (<auth-callback>, one
+ * <auth-fetch auto>). Returns `{ id: files }`.
  */
 export async function featureSizes(browser, server, clientId, bundle) {
   const { urls } = server;
@@ -441,6 +442,14 @@ export async function featureSizes(browser, server, clientId, bundle) {
         return scriptsLoaded(page, server, redirect, 'signed-in');
       });
     }
+    // The side-by-side callback page (<auth-callback> and one <auth-fetch auto>): what ours loads there.
+    await fresh('sideBySide', async (page) => {
+      const target = `${urls.pages}/cb/ours.html${q}`;
+      await page.goto(`${urls.pages}/blank.html`);
+      const redirect = await heldSignIn(page, server, OUR_SIGN_IN, { api, as: target, config: { ...config, redirectUri: target } });
+      await page.goto(`${urls.pages}/blank.html`);
+      return scriptsLoaded(page, server, redirect, 'answered');
+    });
     await fresh('signedIn', async (page) => {
       await signIn(page, server, config, `/app.html`, undefined, api);
       await page.goto(`${urls.pages}/blank.html`);
@@ -550,7 +559,8 @@ export async function scale(browser, server, clientId, { sizes, runs, warmup, re
       try {
         await gotoAndWait(page, redirect, 'signed-in', 120_000);
       } catch (error) {
-        return { ok: false, error: String(error?.message ?? error).split('\n')[0].slice(0, 200) };
+        const at = await page.evaluate(() => ({ errorAt: window.__bench.errorAt, defined: document.querySelectorAll('auth-fetch:defined').length })).catch(() => ({}));
+        return { ok: false, ...at, error: String(error?.message ?? error).split('\n')[0].replace(/https?:\/\/127\.0\.0\.1:\d+/g, '').slice(0, 200) };
       }
       return { ok: true, ...(await page.evaluate(() => ({ signedIn: window.__bench.signedIn, defined: document.querySelectorAll('auth-fetch:defined').length }))) };
     });
@@ -560,6 +570,8 @@ export async function scale(browser, server, clientId, { sizes, runs, warmup, re
       loaded: loaded.length,
       runs: manyRuns.length,
       error: manyRuns.find((r) => !r.ok)?.error,
+      failedAt: manyRuns.some((r) => !r.ok && r.errorAt !== null && r.errorAt !== undefined) ? summary(manyRuns.filter((r) => !r.ok && typeof r.errorAt === 'number').map((r) => r.errorAt)) : undefined,
+      definedOnFailure: manyRuns.filter((r) => !r.ok).map((r) => r.defined).filter((d) => d !== undefined),
       signedIn: loaded.length ? summary(loaded.map((r) => r.signedIn)) : undefined,
       defined: loaded.length ? Math.min(...loaded.map((r) => r.defined)) : 0,
     };

@@ -15,7 +15,7 @@ export const OURS = {
  * (`expected`). Peer pages set signedIn/done themselves, with the same console messages.
  */
 const RECORDER = `<script>
-window.__bench = { signedIn: null, errors: [], responses: 0, expected: Infinity, done: null, painted: null, peakHeap: 0 };
+window.__bench = { signedIn: null, errors: [], errorAt: null, responses: 0, expected: Infinity, done: null, painted: null, peakHeap: 0 };
 (() => {
   const b = window.__bench;
   const heap = () => { const used = performance.memory?.usedJSHeapSize ?? 0; if (used > b.peakHeap) b.peakHeap = used; };
@@ -29,6 +29,7 @@ window.__bench = { signedIn: null, errors: [], responses: 0, expected: Infinity,
     b.signal('signed-in');
   }, true);
   document.addEventListener('auth-error', (event) => {
+    if (b.errorAt === null) b.errorAt = performance.now();
     if (b.errors.length < 20) b.errors.push(event.detail);
     b.signal('error');
   }, true);
