@@ -1,5 +1,8 @@
 // The benchmarks that run in Chromium (playwright-core, Debian's Chromium, headless flags from scripts/chromium.mjs):
-// callback cost, request overhead, scale on one page, start-up. Each returns raw numbers; run.mjs formats them.
+// the callback side by side with the peers, our callback's parts, what each page loads, request overhead, scale on
+// one page, start-up. Each returns raw numbers; run.mjs formats them.
+import { OURS, peerConfig } from './pages.mjs';
+import { measure } from './sizes.mjs';
 import { summary } from './stats.mjs';
 
 const WAIT = 30_000;
@@ -13,13 +16,13 @@ export function signInConfig(server, clientId) {
  * Starts a sign-in on `path` with the bundle's exported `startSignIn` (the pending transaction goes into this tab's
  * sessionStorage), signs tokens for its nonce, and returns the fragment of the response the provider would send.
  */
-async function pendingSignIn(page, server, config, path, ttl) {
+async function pendingSignIn(page, server, config, path, ttl, api = OURS.dist.api) {
   await page.goto(`${server.urls.pages}${path}`);
-  const { state, nonce } = await page.evaluate(async (config) => {
-    const { startSignIn } = await import('/auth-elements.js');
+  const { state, nonce } = await page.evaluate(async ({ config, api }) => {
+    const { startSignIn } = await import(api);
     const { transaction } = await startSignIn(config);
     return { state: transaction.state, nonce: transaction.nonce };
-  }, config);
+  }, { config, api });
   const tokens = await server.issueTokens({ nonce, ttl });
   return { fragment: server.fragment(tokens, state), tokens, nonce };
 }
@@ -38,11 +41,40 @@ async function gotoAndWait(page, url, what, timeout = WAIT) {
 }
 
 /** Signs the tab in on `path` for real: pending sign-in, then a full page load of `path#<response>`. */
-async function signIn(page, server, config, path, ttl) {
-  const { fragment } = await pendingSignIn(page, server, config, path, ttl);
-  await page.goto(`${server.urls.pages}${path}?blank`);
+async function signIn(page, server, config, path, ttl, api) {
+  const { fragment } = await pendingSignIn(page, server, config, path, ttl, api);
+  await page.goto(`${server.urls.pages}/blank.html`);
   await gotoAndWait(page, `${server.urls.pages}${path}#${fragment}`, 'signed-in');
 }
+
+/**
+ * A sign-in through the provider, as the library's own sign-in makes it, held there (server `settings.hold`: the
+ * provider answers 204 and the page stays): `start` runs in the page and sends it to /authorize. Returns the URL the
+ * provider would have redirected to (the callback URL with the response), for the benchmark to load as a fresh page.
+ */
+async function heldSignIn(page, server, start, arg) {
+  server.settings.hold = true;
+  try {
+    const redirect = server.nextRedirect();
+    // Not awaited: some libraries' sign-in never settles (the page is meant to leave).
+    page.evaluate(start, arg).catch(() => {});
+    return await redirect;
+  } finally {
+    server.settings.hold = false;
+  }
+}
+
+/**
+ * Our sign-in through the provider: startSignIn from the bundle's API, then off to /authorize. `as`: the page first
+ * takes that URL (history.replaceState, same origin), so the sign-in returns to it and the callback page stays where
+ * it is instead of going back to a page of the benchmark.
+ */
+const OUR_SIGN_IN = async ({ api, config, as }) => {
+  if (as) history.replaceState(null, '', as);
+  const { startSignIn } = await import(api);
+  const { url } = await startSignIn(config);
+  location.assign(url);
+};
 
 /**
  * Times the page's WebCrypto calls (importKey, verify, digest) from their call to their settling, so the time past
@@ -75,11 +107,11 @@ export async function callbackCost(browser, server, clientId, { loads, warmup, c
   const samples = [];
   try {
     for (let i = 0; i < warmup + loads; i++) {
-      const { fragment } = await pendingSignIn(page, server, config, '/cb.html');
-      // Away first (the same page without a response, same process), so the next load is a full page load.
-      await page.goto(`${server.urls.pages}/cb.html?blank`);
+      const { fragment } = await pendingSignIn(page, server, config, '/features/callback.html');
+      // Away first, so the next load is a full page load.
+      await page.goto(`${server.urls.pages}/blank.html`);
       const jwksBefore = server.counts.jwks;
-      await gotoAndWait(page, `${server.urls.pages}/cb.html#${fragment}`, 'signed-in');
+      await gotoAndWait(page, `${server.urls.pages}/features/callback.html#${fragment}`, 'signed-in');
       const timing = await page.evaluate(() => {
         const entries = performance.getEntriesByType('resource');
         const pick = (part) => entries.filter((entry) => entry.name.includes(part)).map(({ startTime, responseEnd, transferSize }) => ({ startTime, responseEnd, transferSize }));
@@ -137,150 +169,19 @@ export async function callbackCost(browser, server, clientId, { loads, warmup, c
 }
 
 /**
- * Runs `action` under a Chromium trace and returns the renderer main thread's complete events (`ph: 'X'`) and its
- * navigationStart marks; the main thread is the CrRendererMain with the most events.
- */
-async function traceMainThread(browser, page, action) {
-  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'blink', 'loading', 'cc', 'blink.user_timing'] });
-  let result;
-  let buffer;
-  try {
-    result = await action();
-  } finally {
-    buffer = await browser.stopTracing();
-  }
-  const events = JSON.parse(buffer.toString()).traceEvents;
-  const threads = events.filter((event) => event.name === 'thread_name' && event.args?.name === 'CrRendererMain');
-  const count = new Map(threads.map((t) => [t, events.filter((event) => event.pid === t.pid && event.tid === t.tid).length]));
-  const main = threads.sort((a, b) => count.get(b) - count.get(a))[0];
-  const mine = events.filter((event) => event.pid === main.pid && event.tid === main.tid);
-  return { result, complete: mine.filter((event) => event.ph === 'X'), navigationStarts: mine.filter((event) => event.name === 'navigationStart') };
-}
-
-/** Main-thread busy time (top-level tasks, clipped to the window) between two trace timestamps, in ms. */
-function busyBetween(complete, from, to) {
-  let busy = 0;
-  let end = -Infinity;
-  for (const event of complete.filter((e) => e.name === 'ThreadControllerImpl::RunTask').sort((a, b) => a.ts - b.ts)) {
-    if (event.ts < end) continue; // nested
-    end = event.ts + event.dur;
-    busy += Math.max(0, Math.min(end, to) - Math.max(event.ts, from));
-  }
-  return busy / 1000;
-}
-
-/**
- * Why the time past the JWKS response is what it is: `loads` callback loads under a Chromium trace, and how much of
- * the window from the JWKS response to auth-signed-in the page's main thread was busy (tasks of any kind) rather
- * than waiting (for the response body from the network process, for the WebCrypto thread, for a turn).
- */
-export async function callbackTrace(browser, server, clientId, { loads }) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const config = signInConfig(server, clientId);
-  const samples = [];
-  try {
-    for (let i = 0; i < loads; i++) {
-      const { fragment } = await pendingSignIn(page, server, config, '/cb.html');
-      await page.goto(`${server.urls.pages}/cb.html?blank`);
-      const url = `${server.urls.pages}/cb.html#${fragment}`;
-      const { result, complete, navigationStarts } = await traceMainThread(browser, page, async () => {
-        await gotoAndWait(page, url, 'signed-in');
-        return page.evaluate(() => ({
-          signedIn: window.__bench.signedIn,
-          jwksEnd: performance.getEntriesByType('resource').find((entry) => entry.name.includes('/jwks')).responseEnd,
-        }));
-      });
-      const start = navigationStarts.find((event) => event.args?.data?.documentLoaderURL === url) ?? navigationStarts.at(-1);
-      if (!start) continue;
-      const from = start.ts + result.jwksEnd * 1000;
-      const to = start.ts + result.signedIn * 1000;
-      const busy = busyBetween(complete, from, to);
-      samples.push({ window: result.signedIn - result.jwksEnd, busy, waiting: result.signedIn - result.jwksEnd - busy });
-    }
-  } finally {
-    await context.close();
-  }
-  return { loads: samples.length, window: summary(samples.map((x) => x.window)), busy: summary(samples.map((x) => x.busy)), waiting: summary(samples.map((x) => x.waiting)) };
-}
-
-/**
- * Signature verification alone: `validateIdToken` (the library's whole ID-token check: signature, claims, at_hash)
- * on one page with the JWKS already fetched, `runs` times after `warmup` runs; and, for the floor, WebCrypto's
- * importKey + verify on their own. Then JWKS requests when `tokens` ID tokens are validated on one fresh page, at
- * once and one after another.
- */
-export async function verification(browser, server, clientId, { runs, warmup, tokens: tokenCount }) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const { urls } = server;
-  try {
-    await page.goto(`${urls.pages}/cb.html`);
-    const nonce = 'bench-nonce';
-    const { idToken, accessToken } = await server.issueTokens({ nonce });
-    const timing = await page.evaluate(async ({ idToken, accessToken, nonce, issuer, clientId, runs, warmup }) => {
-      const { validateIdToken } = await import('/auth-elements.js');
-      const metadata = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
-      const expected = { issuer, clientId, nonce, accessToken, leeway: 60 };
-      const library = [];
-      for (let i = 0; i < warmup + runs; i++) {
-        const start = performance.now();
-        await validateIdToken(idToken, metadata, expected);
-        if (i >= warmup) library.push(performance.now() - start);
-      }
-      // The floor: import the JWK and verify the RS256 signature, nothing else.
-      const { keys: [jwk] } = await (await fetch(metadata.jwks_uri)).json();
-      const [header, payload, signature] = idToken.split('.');
-      const sig = Uint8Array.from(atob(signature.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
-      const data = new TextEncoder().encode(`${header}.${payload}`);
-      const params = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-      const webCrypto = [];
-      for (let i = 0; i < warmup + runs; i++) {
-        const start = performance.now();
-        const key = await crypto.subtle.importKey('jwk', { kty: jwk.kty, n: jwk.n, e: jwk.e }, params, false, ['verify']);
-        if (!(await crypto.subtle.verify(params, key, sig, data))) throw new Error('signature does not verify');
-        if (i >= warmup) webCrypto.push(performance.now() - start);
-      }
-      return { library, webCrypto, isolated: crossOriginIsolated };
-    }, { idToken, accessToken, nonce, issuer: urls.provider, clientId, runs, warmup });
-
-    // JWKS requests per page, however many tokens: `tokenCount` ID tokens (each its own nonce) on one fresh page.
-    const batch = await Promise.all(Array.from({ length: tokenCount }, (_, i) => server.issueTokens({ nonce: `n${i}` }).then((t) => ({ ...t, nonce: `n${i}` }))));
-    const jwksRequests = {};
-    for (const mode of ['parallel', 'sequential']) {
-      await page.goto(`${urls.pages}/cb.html?${mode}`);
-      const before = server.counts.jwks;
-      const result = await page.evaluate(async ({ batch, issuer, clientId, mode }) => {
-        const { validateIdToken } = await import('/auth-elements.js');
-        const metadata = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
-        const check = (t) => validateIdToken(t.idToken, metadata, { issuer, clientId, nonce: t.nonce, accessToken: t.accessToken, leeway: 60 });
-        let valid = 0;
-        if (mode === 'parallel') valid = (await Promise.all(batch.map(check))).length;
-        else for (const t of batch) valid += (await check(t)) ? 1 : 0;
-        return { valid, entries: performance.getEntriesByType('resource').filter((entry) => entry.name.includes('/jwks')).length };
-      }, { batch, issuer: urls.provider, clientId, mode });
-      jwksRequests[mode] = { ...result, server: server.counts.jwks - before };
-    }
-    return { library: summary(timing.library), webCrypto: summary(timing.webCrypto), runs, isolated: timing.isolated, tokens: tokenCount, jwksRequests };
-  } finally {
-    await context.close();
-  }
-}
-
-/**
  * 3. Request overhead: `n` GETs through `<auth-fetch>`'s send() vs plain fetch with the Authorization header set by
  * hand (and `callApi()`, the protocol step the element uses), awaited one after another, same page, interleaved in
  * blocks of `block` whose order rotates, after `warmup` of each. Then the same with the network taken out.
  */
-export async function requestOverhead(browser, server, clientId, { n, warmup, block }) {
+export async function requestOverhead(browser, server, clientId, { n, warmup, block, stubBlocks }) {
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
     await signIn(page, server, signInConfig(server, clientId), '/req.html');
     const before = server.counts.api;
     const preflightsBefore = server.counts.preflight;
-    const result = await page.evaluate(async ({ n, warmup, block, url }) => {
-      const { getStore, callApi } = await import('/auth-elements.js');
+    const result = await page.evaluate(async ({ n, warmup, block, url, api, stubBlocks }) => {
+      const { getStore, callApi } = await import(api);
       const element = document.getElementById('f');
       const store = getStore('default');
       const token = store.accessToken;
@@ -321,7 +222,7 @@ export async function requestOverhead(browser, server, clientId, { n, warmup, bl
       window.fetch = async () => new Response(body, { status: 200, headers: { 'Content-Type': 'application/json' } });
       const stubbed = { element: [], fetch: [] };
       try {
-        for (let b = 0; b < 2 + 2 * 20; b++) {
+        for (let b = 0; b < 2 + 2 * stubBlocks; b++) {
           const [name, run] = b % 2 ? ['fetch', viaFetch] : ['element', viaElement];
           const start = performance.now();
           for (let i = 0; i < 100; i++) await run();
@@ -331,7 +232,7 @@ export async function requestOverhead(browser, server, clientId, { n, warmup, bl
         window.fetch = realFetch;
       }
       return { ...Object.fromEntries(Object.entries(arms).map(([name, [, times]]) => [name, times])), wall, stubbed, isolated: crossOriginIsolated };
-    }, { n, warmup, block, url: `${server.urls.api}/api/ping` });
+    }, { n, warmup, block, url: `${server.urls.api}/api/ping`, api: OURS.dist.api, stubBlocks });
     const element = summary(result.element);
     const plain = summary(result.fetch);
     const protocol = summary(result.callApi);
@@ -366,104 +267,314 @@ const COUNT_STORE_READS = () => {
   };
 };
 
-/** The JS heap in use after a full garbage collection (what the page keeps). */
+
+/** Runs `block` (µs per call, mean of 100) of `arms` in turn, the network taken out: a stub answers fetch from memory. */
+const STUBBED_LOOP = async ({ arms, blocks, url, body }) => {
+  const realFetch = window.fetch;
+  window.fetch = async () => new Response(body, { status: 200, headers: { 'Content-Type': 'application/json' } });
+  const names = Object.keys(arms);
+  const out = Object.fromEntries(names.map((name) => [name, []]));
+  try {
+    // Two warm-up rounds, then `blocks` rounds; arms alternate within each.
+    for (let b = 0; b < 2 + blocks; b++) {
+      for (const name of b % 2 ? [...names].reverse() : names) {
+        const start = performance.now();
+        for (let i = 0; i < 100; i++) await arms[name]();
+        if (b >= 2) out[name].push(((performance.now() - start) / 100) * 1000);
+      }
+    }
+  } finally {
+    window.fetch = realFetch;
+  }
+  return out;
+};
+
+/**
+ * The callback side by side: for ours and each peer, `loads` times (after `warmup`), in one tab of its own: the
+ * library's sign-in on its callback page (sent to the provider, held there), then a fresh load of the callback URL
+ * with the response, timed from navigation start to "signed in" (the response handled: validated and stored) and to
+ * the answer of one API call with the bearer token. Libraries take turns load by load, so the machine's load falls
+ * on all of them alike. After the last load, where the library has a per-request step (getting the token before each
+ * call), its main-thread time per request against a bare fetch, the network taken out, `stubBlocks` blocks of 100.
+ */
+export async function sideBySide(browser, server, clientId, ids, { loads, warmup, stubBlocks }) {
+  const tabs = {};
+  const samples = Object.fromEntries(ids.map((id) => [id, []]));
+  const perRequest = {};
+  const failures = {};
+  try {
+    for (const id of ids) {
+      const context = await browser.newContext();
+      tabs[id] = { context, page: await context.newPage() };
+    }
+    for (let i = 0; i < warmup + loads; i++) {
+      for (const id of i % 2 ? [...ids].reverse() : ids) {
+        if (failures[id]) continue;
+        const { page } = tabs[id];
+        try {
+          const start = `${server.urls.pages}/cb/${id}.html`;
+          await page.goto(start);
+          const redirect = id === 'ours'
+            ? await heldSignIn(page, server, OUR_SIGN_IN, { api: OURS.dist.api, config: { ...signInConfig(server, clientId), redirectUri: start } })
+            : await heldSignIn(page, server, async () => {
+              while (!window.__signIn) await new Promise((resolve) => setTimeout(resolve, 10));
+              await window.__signIn();
+            });
+          await page.goto(`${server.urls.pages}/blank.html`);
+          await gotoAndWait(page, redirect, 'answered');
+          const sample = await page.evaluate(() => ({ signedIn: window.__bench.signedIn, answered: window.__bench.done }));
+          if (i >= warmup) samples[id].push(sample);
+        } catch (error) {
+          failures[id] = String(error?.message ?? error).split('\n')[0].slice(0, 300);
+        }
+      }
+    }
+    const body = '{"ok":true,"items":[{"id":1,"title":"Dentist"}]}';
+    for (const id of ids) {
+      if (failures[id]) continue;
+      const { page } = tabs[id];
+      const url = `${server.urls.api}/api/ping`;
+      perRequest[id] = await page.evaluate(async ({ id, url, body, blocks, loop }) => {
+        const run = new Function(`return (${loop})`)();
+        const bearer = (token) => ({ headers: { Authorization: `Bearer ${token}` } });
+        if (id === 'ours') {
+          // Ours: the page's <auth-fetch> sent again, against fetch with the token read once.
+          const element = document.querySelector('auth-fetch');
+          const { accessToken } = JSON.parse(sessionStorage.getItem('auth-elements:store:default'));
+          return run({ url, body, blocks, arms: {
+            library: async () => { if (!(await element.send())?.ok) throw new Error('auth-fetch failed'); },
+            fetch: async () => { await (await fetch(url, bearer(accessToken))).json(); },
+          } });
+        }
+        const { __lib: lib, __client: client } = window;
+        if (!lib.token) return null;
+        const token = await lib.token(client);
+        return run({ url, body, blocks, arms: {
+          library: async () => { await (await fetch(url, bearer(await lib.token(client)))).json(); },
+          fetch: async () => { await (await fetch(url, bearer(token))).json(); },
+        } });
+      }, { id, url, body, blocks: stubBlocks, loop: STUBBED_LOOP.toString() }).catch((error) => {
+        failures[`${id} per request`] = String(error?.message ?? error).split('\n')[0].slice(0, 300);
+        return null;
+      });
+    }
+  } finally {
+    for (const { context } of Object.values(tabs)) await context.close();
+  }
+  return Object.fromEntries(ids.map((id) => {
+    const list = samples[id];
+    const stub = perRequest[id];
+    return [id, {
+      loads: list.length,
+      failure: failures[id] ?? failures[`${id} per request`],
+      signedIn: list.length ? summary(list.map((s) => s.signedIn)) : undefined,
+      answered: list.length ? summary(list.map((s) => s.answered)) : undefined,
+      perRequest: stub ? { library: summary(stub.library), fetch: summary(stub.fetch), blocks: stub.library.length } : undefined,
+    }];
+  }));
+}
+
+/**
+ * What a page loads: every script response of one navigation (`url`, waited for with `what`), its body gzip -9 and
+ * brotli as served (scripts are served no-store meanwhile, so each comes over the network and is seen here).
+ */
+async function scriptsLoaded(page, server, url, what) {
+  const seen = new Map();
+  const listener = (response) => {
+    if (response.request().resourceType() === 'script') seen.set(response.url().split(/[?#]/)[0], response.body().catch(() => Buffer.alloc(0)));
+  };
+  page.on('response', listener);
+  try {
+    await gotoAndWait(page, url, what);
+    await page.waitForLoadState('networkidle');
+    // Late imports (a chunk asked for after the event) are counted too.
+    await page.waitForTimeout(300);
+  } finally {
+    page.off('response', listener);
+  }
+  const files = [];
+  for (const [file, body] of seen) files.push({ path: new URL(file).pathname, ...measure(await body) });
+  return files;
+}
+
+/**
+ * The feature sets of the size table, each observed in a fresh tab with our code from `bundle` ('dist' or 'lib'):
+ * (a) a signed-out page with <auth-login>, <auth-callback>, <auth-fetch auto>; (b) the callback page handling an
+ * implicit response; (c) a signed-in page with <auth-user> and an <auth-fetch> with a <template>; (d) the callback
+ * page handling a code + PKCE response (the token request); and the side-by-side callback page (<auth-callback>, one
+ * <auth-fetch auto>). Returns `{ id: files }`.
+ */
+export async function featureSizes(browser, server, clientId, bundle) {
+  const { urls } = server;
+  const api = OURS[bundle].api;
+  const q = `?bundle=${bundle}`;
+  const config = signInConfig(server, clientId);
+  const sets = {};
+  server.settings.scripts = 'no-store';
+  const fresh = async (name, action) => {
+    const context = await browser.newContext();
+    try {
+      sets[name] = await action(await context.newPage());
+    } finally {
+      await context.close();
+    }
+  };
+  try {
+    await fresh('signedOut', async (page) => {
+      // Nothing to wait for but the load: a signed-out <auth-fetch auto> sends nothing.
+      await page.goto(`${urls.pages}/blank.html`);
+      const seen = [];
+      const listener = (response) => response.request().resourceType() === 'script' && seen.push([response.url().split(/[?#]/)[0], response.body()]);
+      page.on('response', listener);
+      await page.goto(`${urls.pages}/features/signed-out.html${q}`, { waitUntil: 'networkidle' });
+      await page.waitForTimeout(300);
+      page.off('response', listener);
+      const files = new Map();
+      for (const [file, body] of seen) files.set(file, { path: new URL(file).pathname, ...measure(await body) });
+      return [...files.values()];
+    });
+    for (const [name, responseType] of [['callback', undefined], ['code', 'code']]) {
+      await fresh(name, async (page) => {
+        await page.goto(`${urls.pages}/blank.html`);
+        const target = `${urls.pages}/features/callback.html${q}`;
+        const redirect = await heldSignIn(page, server, OUR_SIGN_IN, { api, as: target, config: { ...config, responseType, redirectUri: target } });
+        await page.goto(`${urls.pages}/blank.html`);
+        return scriptsLoaded(page, server, redirect, 'signed-in');
+      });
+    }
+    // The side-by-side callback page (<auth-callback> and one <auth-fetch auto>): what ours loads there.
+    await fresh('sideBySide', async (page) => {
+      const target = `${urls.pages}/cb/ours.html${q}`;
+      await page.goto(`${urls.pages}/blank.html`);
+      const redirect = await heldSignIn(page, server, OUR_SIGN_IN, { api, as: target, config: { ...config, redirectUri: target } });
+      await page.goto(`${urls.pages}/blank.html`);
+      return scriptsLoaded(page, server, redirect, 'answered');
+    });
+    await fresh('signedIn', async (page) => {
+      await signIn(page, server, config, `/app.html`, undefined, api);
+      await page.goto(`${urls.pages}/blank.html`);
+      return scriptsLoaded(page, server, `${urls.pages}/features/signed-in.html${q}`, 'answered');
+    });
+  } finally {
+    server.settings.scripts = 'max-age=3600';
+  }
+  return sets;
+}
+
+/** The heap a page keeps, after two full garbage collections: V8's JS heap and Blink's (embedder) heap, in bytes. */
 async function retainedHeap(page) {
   const cdp = await page.context().newCDPSession(page);
   try {
     await cdp.send('HeapProfiler.collectGarbage');
-    return await page.evaluate(() => performance.memory.usedJSHeapSize);
+    await cdp.send('HeapProfiler.collectGarbage');
+    const usage = await cdp.send('Runtime.getHeapUsage');
+    return { js: usage.usedSize, embedder: usage.embedderHeapUsedSize ?? 0 };
   } finally {
     await cdp.detach();
   }
 }
 
 /**
- * Signs the tab in (an access token valid for `ttl` seconds), loads `path`, waits for its expected auth-response
- * events and the next frame, then `settle` ms more, and reads the figures.
+ * Signs the tab in (an access token valid for `ttl` seconds) and, `wait` ms later, loads `path`; waits for the n-th
+ * auth-response (`answered`) and the next frame, then `settle` ms more, and reads the figures.
  */
-async function scaleRun(page, server, clientId, path, { ttl = 3600, settle = 300 } = {}) {
+async function scaleRun(page, server, clientId, path, { ttl = 3600, settle = 300, wait = 0 } = {}) {
   await signIn(page, server, signInConfig(server, clientId), '/app.html', ttl);
+  if (wait) await page.waitForTimeout(wait);
   server.resetCounts();
   // The first error does not end it: the page may still answer everywhere (an error is reported below if not).
-  await gotoAndWait(page, `${server.urls.pages}${path}`, 'painted').catch(() => {});
-  await page.waitForFunction(() => window.__bench.painted !== null, null, { timeout: WAIT, polling: 100 }).catch(() => {});
+  await gotoAndWait(page, `${server.urls.pages}${path}`, 'painted', 120_000).catch(() => {});
+  await page.waitForFunction(() => window.__bench.painted !== null, null, { timeout: 120_000, polling: 200 }).catch(() => {});
   // Late renewals or requests would show up in the counts.
   await page.waitForTimeout(settle);
   const retained = await retainedHeap(page);
   const result = await page.evaluate(() => {
     const b = window.__bench;
-    const rows = performance.getEntriesByType('resource').find((entry) => entry.name.includes('/api/rows'));
-    return {
-      done: b.done,
-      painted: b.painted,
-      responses: b.responses,
-      expected: b.expected,
-      errors: b.errors,
-      peakHeap: b.peakHeap,
-      storeReads: window.__storeReads,
-      rowsResponseEnd: rows?.responseEnd,
-      rowCount: document.querySelectorAll('tbody tr').length,
-    };
+    return { done: b.done, painted: b.painted, responses: b.responses, expected: b.expected, errors: b.errors, peakHeap: b.peakHeap, storeReads: window.__storeReads };
   });
   if (result.done === null) throw new Error(`${path}: ${result.responses} of ${result.expected} answered; errors ${JSON.stringify(result.errors.slice(0, 3))}`);
   return { ...result, retained, counts: { ...server.counts } };
 }
 
+/** A page load that waits for nothing but `load` (and a moment), then the retained heap. */
+async function heapOf(page, server, clientId, path) {
+  await signIn(page, server, signInConfig(server, clientId), '/app.html');
+  await page.goto(`${server.urls.pages}${path}`, { timeout: 120_000 });
+  await page.waitForTimeout(300);
+  return retainedHeap(page);
+}
+
 /**
- * 4. Scale on one page: `n` `<auth-fetch auto>` sharing one store (same URL, then distinct URLs), with a token about
- * to expire (renewals), and 10,000 rows from one template. `runs` measured runs after `warmup`, each a fresh page
- * load in a tab that has just signed in.
+ * 4. Scale on one page, `runs` measured runs after `warmup` of each case, each a fresh page load in a tab that has
+ * just signed in: `sizes` (1,000 and 10,000) `<auth-fetch auto>` sharing one GET answer: time to the last answer,
+ * heap kept; the baselines: the same page with none (n = 0) and with 10,000 of the same tags that nothing defines
+ * (what the DOM alone costs); renewals: 1,000 elements and a token past its renewal point; and a callback page with
+ * 10,000 `<auth-fetch>` that are not automatic: does it sign in, and how long does it take.
  */
-export async function scale(browser, server, clientId, { n, runs, warmup }) {
+export async function scale(browser, server, clientId, { sizes, runs, warmup, renewal }) {
   const context = await browser.newContext();
   await context.addInitScript(COUNT_STORE_READS);
   const page = await context.newPage();
-  const scenarios = {
-    shared: { path: `/scale.html?n=${n}` },
-    distinct: { path: `/scale.html?n=${n}&distinct` },
-    // Signed in with a token that expires in 30 s: within auth-fetch's one-minute renewal window, so every element
-    // asks for a renewal before its request and <auth-login auto-renew> plans one at once.
-    expiring: { path: `/scale.html?n=${n}`, ttl: 30 },
-    rows: { path: '/rows.html' },
-    baseline: { path: '/scale.html?n=0' },
-  };
-  const results = {};
-  try {
-    for (const [name, { path, ttl }] of Object.entries(scenarios)) {
-      const samples = [];
-      for (let i = 0; i < warmup + runs; i++) {
-        let sample;
-        if (name === 'baseline') {
-          // The same page with no <auth-fetch>: the heap a page with the bundle and <auth-login> starts from.
-          await signIn(page, server, signInConfig(server, clientId), '/app.html');
-          await page.goto(`${server.urls.pages}${path}`);
-          await page.waitForTimeout(300);
-          sample = { retained: await retainedHeap(page), ...(await page.evaluate(() => ({ storeReads: window.__storeReads }))) };
-        } else {
-          sample = await scaleRun(page, server, clientId, path, { ttl });
-          // From the answer (its last byte) to the rows in the DOM: reading and parsing the JSON, filling the template.
-          if (name === 'rows') sample.render = sample.done - sample.rowsResponseEnd;
-        }
-        if (i >= warmup) samples.push(sample);
-      }
-      const pick = (key) => summary(samples.map((sample) => sample[key]));
-      results[name] = {
-        runs: samples.length,
-        retained: pick('retained'),
-        storeReads: pick('storeReads'),
-      };
-      if (name !== 'baseline') {
-        results[name].done = pick('done');
-        results[name].painted = pick('painted');
-        results[name].peakHeap = pick('peakHeap');
-        results[name].silent = summary(samples.map((sample) => sample.counts.silent));
-        results[name].apiRequests = summary(samples.map((sample) => sample.counts.api));
-      }
-      if (name === 'rows') {
-        results.rows.render = pick('render');
-        results.rows.rowCount = summary(samples.map((sample) => sample.rowCount));
-      }
+  const results = { sizes: {} };
+  const repeat = async (run) => {
+    const samples = [];
+    for (let i = 0; i < warmup + runs; i++) {
+      const sample = await run();
+      if (i >= warmup) samples.push(sample);
     }
+    return samples;
+  };
+  const heapSummary = (samples) => ({ js: summary(samples.map((s) => s.js)), embedder: summary(samples.map((s) => s.embedder)) });
+  try {
+    results.baseline = heapSummary(await repeat(() => heapOf(page, server, clientId, '/scale.html?n=0')));
+    results.inert = heapSummary(await repeat(() => heapOf(page, server, clientId, `/scale.html?n=${Math.max(...sizes)}&inert`)));
+    for (const n of sizes) {
+      const samples = await repeat(() => scaleRun(page, server, clientId, `/scale.html?n=${n}`));
+      results.sizes[n] = {
+        done: summary(samples.map((s) => s.done)),
+        painted: summary(samples.map((s) => s.painted)),
+        retained: heapSummary(samples.map((s) => s.retained)),
+        apiRequests: summary(samples.map((s) => s.counts.api)),
+        silent: summary(samples.map((s) => s.counts.silent)),
+      };
+    }
+    // Renewal: signed in with a token of `ttl` s, the page loads `wait` ms later, past its renewal point
+    // (src/session/lifecycle.ts: expiresAt − min(60 s, 25 % of the lifetime)) and before it expires.
+    const renewals = await repeat(() => scaleRun(page, server, clientId, `/scale.html?n=${renewal.n}`, { ttl: renewal.ttl, wait: renewal.wait, settle: renewal.settle }));
+    results.renewal = {
+      ...renewal,
+      silent: summary(renewals.map((s) => s.counts.silent)),
+      apiRequests: summary(renewals.map((s) => s.counts.api)),
+      unauthorized: summary(renewals.map((s) => s.counts.apiUnauthorized)),
+      storeReads: summary(renewals.map((s) => s.storeReads)),
+      done: summary(renewals.map((s) => s.done)),
+    };
+    // The callback page with 10,000 elements that wait to be sent.
+    const many = Math.max(...sizes);
+    const manyRuns = await repeat(async () => {
+      const start = `${server.urls.pages}/cb-many.html?n=${many}`;
+      await page.goto(`${server.urls.pages}/blank.html`);
+      const redirect = await heldSignIn(page, server, OUR_SIGN_IN, { api: OURS.dist.api, as: start, config: { ...signInConfig(server, clientId), redirectUri: start } });
+      await page.goto(`${server.urls.pages}/blank.html`);
+      try {
+        await gotoAndWait(page, redirect, 'signed-in', 120_000);
+      } catch (error) {
+        const at = await page.evaluate(() => ({ errorAt: window.__bench.errorAt, defined: document.querySelectorAll('auth-fetch:defined').length })).catch(() => ({}));
+        return { ok: false, ...at, error: String(error?.message ?? error).split('\n')[0].replace(/https?:\/\/127\.0\.0\.1:\d+/g, '').slice(0, 200) };
+      }
+      return { ok: true, ...(await page.evaluate(() => ({ signedIn: window.__bench.signedIn, defined: document.querySelectorAll('auth-fetch:defined').length }))) };
+    });
+    const loaded = manyRuns.filter((r) => r.ok);
+    results.callbackMany = {
+      n: many,
+      loaded: loaded.length,
+      runs: manyRuns.length,
+      error: manyRuns.find((r) => !r.ok)?.error,
+      failedAt: manyRuns.some((r) => !r.ok && r.errorAt !== null && r.errorAt !== undefined) ? summary(manyRuns.filter((r) => !r.ok && typeof r.errorAt === 'number').map((r) => r.errorAt)) : undefined,
+      definedOnFailure: manyRuns.filter((r) => !r.ok).map((r) => r.defined).filter((d) => d !== undefined),
+      signedIn: loaded.length ? summary(loaded.map((r) => r.signedIn)) : undefined,
+      defined: loaded.length ? Math.min(...loaded.map((r) => r.defined)) : 0,
+    };
   } finally {
     await context.close();
   }
@@ -471,120 +582,42 @@ export async function scale(browser, server, clientId, { n, runs, warmup }) {
 }
 
 /**
- * 5. Start-up: parse, compile and evaluate of each bundle, timed with performance.now() around a dynamic import of
- * a blob: URL holding its code (no network; a unique comment each time defeats V8's in-memory compilation cache),
- * on a fresh page load each time, bundles in turn.
+ * 5. Start-up, on a fresh page load each time, libraries in turn, `loads` after `warmup`: ours from the import of
+ * dist/auth-elements.js to the page's tags upgraded (<auth-login>, <auth-callback>, <auth-fetch>), the peers' from
+ * the import of their bundle to their client constructed. Scripts come over loopback (no-store) with a comment that
+ * changes every load, so neither the HTTP cache nor V8's compilation cache can help.
  */
-export async function startup(browser, server, names, { loads, warmup }) {
+export async function startup(browser, server, ids, { loads, warmup }) {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const times = Object.fromEntries(names.map((name) => [name, []]));
+  const times = Object.fromEntries(ids.map((id) => [id, []]));
   let isolated = true;
+  server.settings.scripts = 'no-store';
   try {
     for (let i = 0; i < warmup + loads; i++) {
-      for (const name of i % 2 ? [...names].reverse() : names) {
+      for (const id of i % 2 ? [...ids].reverse() : ids) {
+        server.settings.bust = `${i}-${Math.random()}`;
         await page.goto(`${server.urls.pages}/startup.html`);
-        const result = await page.evaluate(async (name) => {
-          const code = await (await fetch(`/bundles/${name}.js`)).text();
-          const url = URL.createObjectURL(new Blob([`${code}\n//# ${Math.random()}`], { type: 'text/javascript' }));
+        const result = await page.evaluate(async ({ id, api, config }) => {
           const start = performance.now();
-          await import(url);
+          if (id === 'ours') {
+            await import(api);
+            await Promise.all(['auth-login', 'auth-callback', 'auth-fetch'].map((tag) => customElements.whenDefined(tag)));
+            if (document.querySelectorAll('auth-login:not(:defined), auth-callback:not(:defined), auth-fetch:not(:defined)').length) throw new Error('not upgraded');
+          } else {
+            const lib = await import(`/bundles/${id}.js`);
+            lib.construct(config);
+          }
           return { time: performance.now() - start, isolated: crossOriginIsolated };
-        }, name);
+        }, { id, api: OURS.dist.api, config: id === 'ours' ? undefined : peerConfig(server.urls, id) });
         isolated &&= result.isolated;
-        if (i >= warmup) times[name].push(result.time);
+        if (i >= warmup) times[id].push(result.time);
       }
     }
   } finally {
+    server.settings.scripts = 'max-age=3600';
+    server.settings.bust = '';
     await context.close();
   }
-  return { loads, isolated, times: Object.fromEntries(Object.entries(times).map(([name, values]) => [name, summary(values)])) };
-}
-
-/**
- * Where `<auth-fetch>`'s overhead goes: the V8 sampling profiler (CDP Profiler, 50 µs) over `n` sends of the
- * element and `n` plain fetches, with the network taken out (fetch answers from memory), on a page with the
- * unminified bundle (readable function names). Returns, per request, the busy (non-idle) main-thread time of each
- * arm and the functions whose self time grew most; then, with the network, `traced` requests per arm under a
- * Chromium trace: the main thread's busy time, microtask checkpoints and frames per request.
- */
-export async function profileRequests(browser, server, clientId, { n, warmup, traced: tracedRequests }) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  try {
-    await signIn(page, server, signInConfig(server, clientId), '/req-debug.html');
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Profiler.enable');
-    await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
-    const arms = {};
-    for (const arm of ['element', 'fetch']) {
-      const run = (count) => page.evaluate(async ({ arm, url, count }) => {
-        const element = document.getElementById('f');
-        const { accessToken } = JSON.parse(sessionStorage.getItem('auth-elements:store:default'));
-        const realFetch = window.fetch;
-        window.fetch = async () => new Response('{"ok":true,"items":[{"id":1,"title":"Dentist"}]}', { status: 200, headers: { 'Content-Type': 'application/json' } });
-        try {
-          for (let i = 0; i < count; i++) {
-            if (arm === 'element') {
-              if (!(await element.send())?.ok) throw new Error('auth-fetch failed');
-            } else {
-              await (await fetch(url, { headers: { Authorization: `Bearer ${accessToken}` } })).json();
-            }
-          }
-        } finally {
-          window.fetch = realFetch;
-        }
-      }, { arm, url: `${server.urls.api}/api/ping`, count });
-      await run(warmup);
-      await cdp.send('Profiler.start');
-      await run(n);
-      const { profile } = await cdp.send('Profiler.stop');
-      const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-      const self = new Map();
-      profile.samples.forEach((id, i) => {
-        const { functionName, url } = nodes.get(id).callFrame;
-        const name = `${functionName || '(anonymous)'}${url.includes('auth-elements') ? '' : url ? ' (page)' : ''}`;
-        self.set(name, (self.get(name) ?? 0) + profile.timeDeltas[i] / 1000);
-      });
-      arms[arm] = self;
-    }
-    await cdp.detach();
-
-    // With the network and the minified bundle (the tab's session is still in its sessionStorage): the main thread's
-    // tasks, frames and microtask checkpoints per request, under a trace.
-    await page.goto(`${server.urls.pages}/req.html`);
-    const traced = {};
-    for (const arm of ['element', 'fetch']) {
-      const { result: wall, complete } = await traceMainThread(browser, page, () => page.evaluate(async ({ arm, url, count }) => {
-        const element = document.getElementById('f');
-        const { accessToken } = JSON.parse(sessionStorage.getItem('auth-elements:store:default'));
-        const start = performance.now();
-        for (let i = 0; i < count; i++) {
-          if (arm === 'element') {
-            if (!(await element.send())?.ok) throw new Error('auth-fetch failed');
-          } else {
-            await (await fetch(url, { headers: { Authorization: `Bearer ${accessToken}` } })).json();
-          }
-        }
-        return performance.now() - start;
-      }, { arm, url: `${server.urls.api}/api/ping`, count: tracedRequests }));
-      const total = (name) => complete.filter((event) => event.name === name).reduce((sum, event) => sum + event.dur / 1000, 0);
-      traced[arm] = {
-        wall: wall / tracedRequests,
-        busy: busyBetween(complete, -Infinity, Infinity) / tracedRequests,
-        microtasks: total('BlinkScheduler_PerformMicrotaskCheckpoint') / tracedRequests,
-        frames: complete.filter((event) => event.name === 'ProxyMain::BeginMainFrame').length,
-        frameTime: total('ProxyMain::BeginMainFrame') / tracedRequests,
-      };
-    }
-    const busy = (self) => [...self].filter(([name]) => name !== '(idle)').reduce((sum, [, ms]) => sum + ms, 0) / n;
-    const names = new Set([...arms.element.keys(), ...arms.fetch.keys()]);
-    const growth = [...names]
-      .filter((name) => name !== '(idle)')
-      .map((name) => ({ name, perRequest: ((arms.element.get(name) ?? 0) - (arms.fetch.get(name) ?? 0)) / n }))
-      .sort((a, b) => b.perRequest - a.perRequest);
-    return { n, busy: { element: busy(arms.element), fetch: busy(arms.fetch) }, top: growth.slice(0, 10), tracedRequests, traced };
-  } finally {
-    await context.close();
-  }
+  return { loads, isolated, times: Object.fromEntries(Object.entries(times).map(([id, values]) => [id, summary(values)])) };
 }

@@ -1,9 +1,10 @@
-// Bundle sizes, all bundled in this run: our bundle (dist/auth-elements.js, from `npm run build`), our code without
-// Lit, Lit's ReactiveElement alone, and the libraries people would pick instead, each from a tiny entry in
-// scripts/bench/entries/ that uses its sign-in + callback path.
+// Bundle sizes, all bundled in this run through ONE pipeline, ours and theirs alike: esbuild (bundle, minify, ESM,
+// es2022, browser, Lit's and everyone's production build), then the terser pass of scripts/build.mjs, then gzip -9
+// and brotli (quality 11). dist/ is measured as `npm run build` wrote it (scripts/build.mjs: the same esbuild
+// options and the same terser pass); lib/ is bundled here for bundler users, with code splitting.
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { minify } from 'terser';
@@ -21,120 +22,129 @@ export function measure(code) {
   };
 }
 
-/** Our pipeline (scripts/build.mjs): esbuild bundle + minify, Lit's production build, then terser's safe pass. */
-async function bundleOurs(entry, external = []) {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    target: 'es2022',
-    conditions: ['production'],
-    legalComments: 'none',
-    external,
-    write: false,
-    logLevel: 'warning',
-    absWorkingDir: ROOT,
-  });
-  const { code } = await minify(result.outputFiles[0].text, { module: true, ecma: 2022, compress: { passes: 2 }, mangle: true });
-  return code;
+/** Sums of `measure` over files. */
+export function total(files) {
+  return files.reduce((sum, file) => ({ min: sum.min + file.min, gzip: sum.gzip + file.gzip, brotli: sum.brotli + file.brotli }), { min: 0, gzip: 0, brotli: 0 });
 }
 
-/** How the alternatives are bundled: esbuild, minified ESM for today's browsers, production mode. */
-async function bundleAnchor(entry, contents) {
+/** scripts/build.mjs's terser pass (safe options only). */
+const TERSER = { module: true, ecma: 2022, compress: { passes: 2 }, mangle: true };
+
+/**
+ * The pipeline: esbuild bundles and minifies `entryPoints` (name → file) into `outdir`, with code splitting when
+ * asked (shared and dynamically imported code in chunks/), then terser goes over every output file. Returns the
+ * written files: `{ path (relative to outdir), file, min, gzip, brotli }`.
+ */
+export async function bundle(entryPoints, outdir, { splitting = false, external = [] } = {}) {
   const result = await build({
-    ...(contents ? { stdin: { contents, resolveDir: ROOT, sourcefile: 'whole-package.js' } } : { entryPoints: [entry] }),
+    entryPoints,
+    outdir,
     bundle: true,
     minify: true,
+    splitting,
+    chunkNames: 'chunks/[name]-[hash]',
     format: 'esm',
     target: 'es2022',
     platform: 'browser',
     conditions: ['production'],
     define: { 'process.env.NODE_ENV': '"production"' },
     legalComments: 'none',
+    external,
     write: false,
     logLevel: 'error',
     absWorkingDir: ROOT,
   });
-  return result.outputFiles[0].text;
+  const files = [];
+  for (const output of result.outputFiles.filter((file) => file.path.endsWith('.js'))) {
+    const { code } = await minify(output.text, TERSER);
+    mkdirSync(dirname(output.path), { recursive: true });
+    writeFileSync(output.path, code);
+    files.push({ path: relative(outdir, output.path), file: output.path, ...measure(code) });
+  }
+  return files;
 }
 
-/** The libraries compared, with the package whose version is shown and what the entry uses. */
-export const ANCHORS = [
-  { id: 'auth0-js', pkg: 'auth0-js', uses: 'WebAuth authorize + parseHash (implicit)' },
-  { id: 'oidc-client-ts', pkg: 'oidc-client-ts', uses: 'UserManager signinRedirect + signinRedirectCallback/signinCallback (code + PKCE)' },
-  { id: 'keycloak-js', pkg: 'keycloak-js', uses: "init({ flow: 'implicit' }) + login" },
-  { id: 'auth0-spa-js', pkg: '@auth0/auth0-spa-js', uses: 'createAuth0Client, loginWithRedirect, handleRedirectCallback (code + PKCE)' },
+/** Every `.js` file under `dir` (any depth), maps excluded: the entry and its chunks. */
+export function scriptsUnder(dir) {
+  return readdirSync(dir, { recursive: true })
+    .filter((path) => path.endsWith('.js'))
+    .sort()
+    .map((path) => ({ path, file: join(dir, path), ...measure(readFileSync(join(dir, path))) }));
+}
+
+/** The libraries compared: the package whose version is shown, the flow, and what the entry uses. */
+export const PEERS = [
+  { id: 'auth0-js', pkg: 'auth0-js', flow: 'implicit', uses: 'WebAuth#authorize, WebAuth#parseHash (ID token signature checked)' },
+  { id: 'keycloak-js', pkg: 'keycloak-js', flow: 'implicit', uses: "init({ flow: 'implicit' }), login, isTokenExpired" },
+  { id: 'oidc-client-ts', pkg: 'oidc-client-ts', flow: 'code + PKCE', uses: 'UserManager#signinRedirect, signinRedirectCallback, getUser' },
+  { id: 'auth0-spa-js', pkg: '@auth0/auth0-spa-js', flow: 'code + PKCE', uses: 'Auth0Client#loginWithRedirect, handleRedirectCallback, getTokenSilently' },
 ];
 
-function version(pkg) {
+export function version(pkg) {
   return JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version;
 }
 
 /**
- * Bundles everything into `outDir` (for the start-up benchmark) and returns the rows of the size table:
- * `{ id, label, file, min, gzip, brotli }`.
+ * The peers' bundles (one file each: their entry in scripts/bench/entries/), Lit's ReactiveElement alone and our
+ * code without Lit, through the pipeline into `outDir`. Rows `{ id, label, file, min, gzip, brotli }`.
  */
 export async function measureSizes(outDir) {
   const rows = [];
-  const add = (id, label, code) => {
-    const file = join(outDir, `${id}.js`);
-    writeFileSync(file, code);
-    rows.push({ id, label, file, ...measure(code) });
-  };
-  add('auth-elements', 'auth-elements (dist/auth-elements.js, Lit included)', readFileSync(join(ROOT, 'dist/auth-elements.js'), 'utf8'));
-  add('auth-elements-without-lit', 'auth-elements without Lit (@lit/reactive-element external)',
-    await bundleOurs('src/auth-elements.ts', ['@lit/reactive-element']));
-  add('lit', `Lit's ReactiveElement alone (one trivial element), @lit/reactive-element ${version('@lit/reactive-element')}`,
-    await bundleOurs(join(ENTRIES, 'lit-reactive-element.js')));
-  for (const { id, pkg, uses } of ANCHORS) {
-    add(id, `${pkg} ${version(pkg)}: ${uses}`, await bundleAnchor(join(ENTRIES, `${id}.js`)));
-    // Everything the package exports, for comparison: what the entry's tree shaking leaves out.
-    rows.at(-1).whole = measure(await bundleAnchor(undefined, `import * as all from '${pkg}';\nexport default all;\n`));
+  for (const { id, pkg, uses } of PEERS) {
+    const [file] = await bundle({ [id]: join(ENTRIES, `${id}.js`) }, outDir);
+    rows.push({ id, label: `${pkg} ${version(pkg)}: ${uses}`, ...file });
   }
+  const [lit] = await bundle({ lit: join(ENTRIES, 'lit-reactive-element.js') }, outDir);
+  rows.push({ id: 'lit', label: `Lit's ReactiveElement alone (one trivial element), @lit/reactive-element ${version('@lit/reactive-element')}`, ...lit });
+  const own = await bundle({ 'without-lit': 'src/auth-elements.ts' }, join(outDir, 'without-lit'), { splitting: true, external: ['@lit/reactive-element'] });
+  rows.push({ id: 'auth-elements-without-lit', label: 'auth-elements without Lit (src/auth-elements.ts, @lit/reactive-element external), all files', ...total(own) });
   return rows;
 }
 
 /**
- * What the bundle is made of: esbuild's own minified bytes per source file (before terser and gzip, so shares are
- * approximate), Lit's files summed as one line.
+ * Our lib/ as a bundler user's app bundles it: `page.js` imports `auth-elements/define` (lib/define.js: the tags),
+ * `api.js` re-exports the whole API (lib/index.js; the benchmark uses it to start sign-ins), code splitting on, the
+ * same pipeline. A page loads page.js and the chunks its usage reaches; all the files together are everything.
+ */
+export async function bundleLib(outDir) {
+  return bundle({ page: join(ROOT, 'lib/define.js'), api: join(ROOT, 'lib/index.js') }, outDir, { splitting: true });
+}
+
+/**
+ * What our bundle is made of: esbuild's own minified bytes per source file (before terser and gzip, so shares are
+ * approximate), over all output files, Lit's files summed as one line.
  */
 export async function bundleComposition() {
   const result = await build({
     entryPoints: ['src/auth-elements.ts'],
     bundle: true,
     minify: true,
+    splitting: true,
     format: 'esm',
     target: 'es2022',
     conditions: ['production'],
     legalComments: 'none',
     metafile: true,
     write: false,
-    outfile: 'composition.js',
+    outdir: 'composition',
     logLevel: 'warning',
     absWorkingDir: ROOT,
   });
-  const [output] = Object.values(result.metafile.outputs);
   const parts = new Map();
-  for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
-    const name = path.includes('node_modules/@lit/') ? "Lit's ReactiveElement (@lit/reactive-element)" : path;
-    parts.set(name, (parts.get(name) ?? 0) + bytesInOutput);
+  let sum = 0;
+  for (const output of Object.values(result.metafile.outputs)) {
+    sum += output.bytes;
+    for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+      const name = path.includes('node_modules/@lit/') ? "Lit's ReactiveElement (@lit/reactive-element)" : path;
+      parts.set(name, (parts.get(name) ?? 0) + bytesInOutput);
+    }
   }
-  const total = output.bytes;
-  return { total, parts: [...parts].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes) };
+  return { total: sum, parts: [...parts].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes) };
 }
 
-/** An unminified bundle of our code, for profiles with readable function names. */
-export async function debugBundle(outfile) {
-  await build({
-    entryPoints: ['src/auth-elements.ts'],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    target: 'es2022',
-    conditions: ['production'],
-    logLevel: 'warning',
-    absWorkingDir: ROOT,
-  });
-  return outfile;
+/** The gzip budget of `npm run size`, read from scripts/size.mjs (undefined if it cannot be found there). */
+export function sizeBudget() {
+  const source = readFileSync(join(ROOT, 'scripts/size.mjs'), 'utf8');
+  const match = /\bconst\s+BUDGET\s*=\s*([\d_]+)/.exec(source);
+  return match ? Number(match[1].replace(/_/g, '')) : undefined;
 }
