@@ -46,6 +46,7 @@ const NONE: Node[] = [];
  * @slot signed-out - Shown while the store has no usable token.
  * @slot empty - Shown when the answer (or its `data-items` list) is empty.
  * @csspart error-message - The default error text (`role="alert"`).
+ * @attr {boolean} loading - Set by the element (never by the page) while a request has been in flight for a frame or more.
  * @cssstate loading - A request is in flight, as the `loading` attribute.
  * @cssstate error - The last request failed, as the `error` attribute.
  * @cssstate signed-out - The store has no usable token, as the `signed-out` attribute.
