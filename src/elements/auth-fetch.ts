@@ -1,12 +1,12 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
 import { AuthErrorEvent, AuthResponseEvent, type AuthResponseDetail } from '../events.js';
-import { AuthError, errorDetail, isAbort, loadChunk } from '../protocol/errors.js';
-import type { ApiRequest, callApi as CallApi } from '../protocol/request.js';
-import type { render as Render } from '../render/stamp.js';
+import { AuthError, errorDetail, isAbort } from '../protocol/errors.js';
+import type { ApiRequest } from '../protocol/request.js';
 import { lifecycleOf } from '../session/hosts.js';
 import { responseHandled, type TokenStore } from '../store/token-store.js';
 import { errorSlot, sheet, slot } from './dom.js';
+import { requests, templates } from './parts.js';
 import { checkEnum, showError } from './report.js';
 import { setState } from './states.js';
 
@@ -14,17 +14,6 @@ const STATES = ['signed-out', 'loading', 'error', 'empty'];
 
 /** Whose session the store holds: issuer and subject (`undefined` when signed out). */
 const whose = ({ session }: TokenStore) => session ? `${session.issuer} ${session.claims?.sub}` : undefined;
-
-// Loaded on first use, once per page: the request step with the first request, the template filler with the first
-// `<template>` to fill (a signed-out page, or one whose answers fill no template, loads neither).
-let callApi: typeof CallApi | undefined;
-let requesting: Promise<unknown> | undefined;
-// A chunk that failed to load (network_error) is tried again on the next need.
-const retry = (error: unknown) => Promise.reject(error);
-const loadRequest = () => (requesting ??= loadChunk(import('../protocol/request.js')).then((module) => (callApi = module.callApi), (error) => ((requesting = undefined), retry(error))));
-let render: typeof Render | undefined;
-let stamping: Promise<unknown> | undefined;
-const loadStamp = () => (stamping ??= loadChunk(import('../render/stamp.js')).then((module) => (render = module.render), (error) => ((stamping = undefined), retry(error))));
 
 const NONE: Node[] = [];
 
@@ -312,9 +301,10 @@ export class AuthFetchElement extends ReactiveElement {
       const lifecycle = await lifecycleOf(store);
       // A token past its renewal point is renewed first (once per token, by the store's lifecycle).
       await lifecycle.beforeRequest();
-      if (!callApi) await loadRequest();
+      // The request code is loaded with the first request (a signed-out page does not load it).
+      const { callApi } = requests.value ?? (await requests());
       signal.throwIfAborted();
-      const call = (accessToken = store.accessToken) => callApi!(request, { accessToken: (this.#token = accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] }, { signal, timeout: this.timeout });
+      const call = (accessToken = store.accessToken) => callApi(request, { accessToken: (this.#token = accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] }, { signal, timeout: this.timeout });
       const sent = store.session;
       const user = whose(store);
       // A token the API refuses as invalid_token (RFC 6750) is renewed once (unless just issued) and this request
@@ -326,15 +316,15 @@ export class AuthFetchElement extends ReactiveElement {
       signal.throwIfAborted();
       // The template filler only for an element with a template to fill or copies to remove.
       const stamps = this.#stamped.length > 0 || !!this.querySelector('template');
-      if (stamps && !render) {
-        await loadStamp();
+      if (stamps && !templates.value) {
+        await templates();
         signal.throwIfAborted();
       }
       // A write that outlived its user's session (signed out, or another user meanwhile) is told, not shown.
       if (whose(store) === user) {
         try {
           const { data } = detail;
-          if (stamps) [this.#stamped, this.empty] = render!(this, data, this.#stamped);
+          if (stamps) [this.#stamped, this.empty] = templates.value!.render(this, data, this.#stamped);
           else this.empty = data == null || (Array.isArray(data) && !data.length);
         } catch (error) {
           // Not the network's fault: the answer arrived (a write was done) but could not be shown.
@@ -435,7 +425,7 @@ export class AuthFetchElement extends ReactiveElement {
     if (!session) {
       this.#get?.abort();
       // Copies exist only once the template filler is loaded.
-      if (this.#stamped.length) [this.#stamped] = render!(this, null, this.#stamped);
+      if (this.#stamped.length) [this.#stamped] = templates.value!.render(this, null, this.#stamped);
       this.empty = false;
     } else if (this.auto && this.url && token && token !== this.#token && !this.#get) this.#queue();
   }

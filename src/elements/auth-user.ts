@@ -1,13 +1,10 @@
 import { ReactiveElement } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
-import { loadChunk } from '../protocol/errors.js';
 import { sheet, slot } from './dom.js';
+import { templates } from './parts.js';
 import { warnOnce } from './report.js';
 import { mirrorStates } from './states.js';
 
-/** The template code, loaded when a user is first shown (a signed-out page does not load it); then at hand. */
-let templates: typeof import('../render/stamp.js') | undefined;
-const loadTemplates = () => loadChunk(import('../render/stamp.js')).then((module) => (templates = module));
 
 /**
  * Shows who is signed in: its `<template>` is filled with the claims of the store's validated ID token, with the
@@ -64,9 +61,10 @@ export class AuthUserElement extends ReactiveElement {
       this.#rendering = undefined;
       [this.#stamped] = render(this, this.#store.store.claims, this.#stamped);
     };
-    if (templates) return show(templates);
+    // The template code is loaded when a user is first shown (a signed-out page does not load it).
+    if (templates.value) return show(templates.value);
     // The first time, once the code is loaded (`updateComplete` waits for it), with the claims of that time.
-    this.#rendering ??= loadTemplates().then(show).catch((error: unknown) => {
+    this.#rendering ??= templates().then(show).catch((error: unknown) => {
       this.#rendering = undefined;
       warnOnce(this, `auth-user: showing the user failed: ${(error as Error | null)?.message ?? error}`);
     });

@@ -87,14 +87,12 @@ describe('package.json', () => {
   });
 
   test('sideEffects lists exactly the shipped modules that define the tags', () => {
-    const shipped = pkg.sideEffects.map((path) => path.replace(/^\.\//, '')).filter((file) => packed.has(file)).sort();
     const defining = [...packed].filter((file) => file.endsWith('.js') && !file.endsWith('.map')).filter((file) => {
       const code = readFileSync(`${ROOT}${file}`, 'utf8');
       return /customElements\.define\(/.test(code) || /^import\s*["']\.\/define(\.js|\/[\w-]+\.js)["']/m.test(code);
     }).sort();
     const matching = (patterns) => [...packed].filter((file) => patterns.some((path) => new RegExp(`^${path.replace(/^\.\//, '').replace(/\./g, '\\.').replace(/\*/g, '[^/]+')}$`).test(file))).sort();
     assert.deepEqual(matching(pkg.sideEffects), defining);
-    assert.ok(shipped.length > 0);
     assert.deepEqual(defining, ['dist/auth-elements.js', 'lib/auth-elements.js', 'lib/define.js', ...['auth-callback', 'auth-fetch', 'auth-login', 'auth-logout', 'auth-user'].map((tag) => `lib/define/${tag}.js`)]);
   });
 
