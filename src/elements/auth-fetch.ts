@@ -304,7 +304,7 @@ export class AuthFetchElement extends ReactiveElement {
       // The request code is loaded with the first request (a signed-out page does not load it).
       const { callApi } = requests.value ?? (await requests());
       signal.throwIfAborted();
-      const call = (accessToken = store.accessToken) => callApi(request, { accessToken: (this.#token = accessToken), allowedOrigins: store.session?.allowedOrigins ?? [] }, { signal, timeout: this.timeout });
+      const call = (accessToken = store.accessToken) => callApi(request, { accessToken: (this.#token = accessToken), allowedOrigins: store.session?.allowedOrigins ?? [], store: store.name, dpopJkt: store.session?.dpopJkt }, { signal, timeout: this.timeout });
       const sent = store.session;
       const user = whose(store);
       // A token the API refuses as invalid_token (RFC 6750) is renewed once (unless just issued) and this request

@@ -47,6 +47,7 @@ export class AuthLoginElement extends AuthButtonElement {
     autoRenew: { type: Boolean, attribute: 'auto-renew' },
     mode: {},
     thirdPartyCheck: { attribute: 'third-party-check' },
+    dpop: { type: Boolean },
   };
 
   /** OpenID issuer URL; endpoints come from `<issuer>/.well-known/openid-configuration`. */
@@ -106,6 +107,13 @@ export class AuthLoginElement extends AuthButtonElement {
    * `loginSilently()`) is not tried and fails at once with `third_party_cookies_blocked`.
    */
   declare thirdPartyCheck: string | null;
+  /**
+   * Bind the tokens to this browser with DPoP (RFC 9449), for `response-type="code"` only (with an implicit response
+   * type, sign-in fails with `invalid_config`): a key pair that cannot be exported, kept in IndexedDB per store,
+   * signs a proof for the code exchange, every refresh and every `<auth-fetch>` request; a stolen token is useless
+   * without it. The provider must answer `token_type` DPoP (a Bearer answer is refused, `invalid_response`).
+   */
+  declare dpop: boolean;
 
   constructor() {
     super('Sign in', () => this.login());
@@ -115,7 +123,7 @@ export class AuthLoginElement extends AuthButtonElement {
     this.storage = 'session';
     this.leeway = 60;
     this.silentRedirectUri = this.thirdPartyCheck = null;
-    this.checkSession = this.autoRenew = false;
+    this.checkSession = this.autoRenew = this.dpop = false;
     this.mode = 'redirect';
   }
 

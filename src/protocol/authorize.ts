@@ -1,4 +1,4 @@
-import { attempt, fail, storageError } from './errors.js';
+import { attempt, fail, loadChunk, storageError } from './errors.js';
 import { discover, resolveIssuer, secureUrl, type ProviderMetadata } from './discovery.js';
 import { randomToken } from './encoding.js';
 import { isRenewal } from './renewal.js';
@@ -44,6 +44,11 @@ export interface SignInConfig {
    * Connect Core section 3.1.2.1: it SHOULD be present), never with an interactive one.
    */
   idTokenHint?: string | null;
+  /**
+   * Bind the tokens to a key of this browser with DPoP (RFC 9449): the code flow only (an implicit grant cannot bind
+   * them); the provider must issue `token_type` DPoP.
+   */
+  dpop?: boolean | null;
 }
 
 /** What a session needs to be renewed on a page without the `<auth-login>` that signed it in. */
@@ -59,6 +64,8 @@ export interface Renewal {
   leeway: number;
   thirdPartyCheck?: string;
   autoRenew?: boolean;
+  /** The tokens are DPoP-bound: renewals bind theirs too. */
+  dpop?: boolean;
 }
 
 /**
@@ -89,12 +96,14 @@ export interface Transaction {
   /** The PKCE code verifier (response type `code`): 43 base64url characters, 256 random bits. */
   verifier?: string;
   /** The interactive redirect URI, the silent one and the renewal options: stored with the session (see {@link Renewal}). */
-  renewal?: Pick<Renewal, 'redirectUri' | 'silentRedirectUri' | 'thirdPartyCheck' | 'autoRenew'>;
+  renewal?: Pick<Renewal, 'redirectUri' | 'silentRedirectUri' | 'thirdPartyCheck' | 'autoRenew' | 'dpop'>;
   /**
    * The discovered `jwks_uri`, so the callback page fetches the keys along with discovery; used only if the issuer's
    * discovery document there names the same URI.
    */
   jwksUri?: string;
+  /** DPoP (RFC 9449): the thumbprint of the store's key, sent as `dpop_jkt`; the tokens must come bound to it. */
+  dpopJkt?: string;
 }
 
 /** A pending sign-in (or sign-out) older than this is refused. */
@@ -132,6 +141,8 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
   // The response type in canonical order; unknown values fall back to the default, id_token token.
   const canonical = config.responseType?.match(/\S+/g)?.sort().join(' ') as ResponseType;
   const responseType = /^(id_token|token|code)$/.test(canonical) ? canonical : 'id_token token';
+  // RFC 9449 binds tokens the token endpoint issues; the implicit grant's come from the authorization endpoint.
+  if (config.dpop && responseType !== 'code') fail('invalid_config', `dpop needs response-type code: the implicit grant (${responseType}) cannot bind tokens to a key`);
   const scopes: string[] = (config.scope ?? 'openid profile').match(/\S+/g) ?? [];
   // An ID token is only issued for the openid scope (OpenID Connect Core section 3.1.2.1).
   if (responseType !== 'token' && !scopes.includes('openid')) scopes.unshift('openid');
@@ -156,7 +167,7 @@ export function createTransaction(config: SignInConfig, page: Location | URL = l
   if (via) tx.via = via;
   if (responseType === 'code') tx.verifier = randomToken();
   // JSON drops what is undefined.
-  tx.renewal = JSON.parse(JSON.stringify({ redirectUri: main, silentRedirectUri: silent, thirdPartyCheck: config.thirdPartyCheck || undefined, autoRenew: config.autoRenew || undefined }));
+  tx.renewal = JSON.parse(JSON.stringify({ redirectUri: main, silentRedirectUri: silent, thirdPartyCheck: config.thirdPartyCheck || undefined, autoRenew: config.autoRenew || undefined, dpop: config.dpop || undefined }));
   return tx;
 }
 
@@ -239,6 +250,7 @@ export function authorizeUrl(metadata: ProviderMetadata, tx: Transaction, challe
     nonce: tx.nonce,
     code_challenge: challenge,
     code_challenge_method: challenge && 'S256',
+    dpop_jkt: tx.dpopJkt,
     prompt: tx.via === 'silent' ? 'none' : undefined,
     // Only with prompt=none (and only to the issuer's own authorization endpoint): the provider then knows whose
     // session is meant, and some refuse a silent request without it.
@@ -266,6 +278,14 @@ export async function startSignIn(config: SignInConfig, options: RequestOptions 
   const { verifier } = transaction;
   // The code flow needs a token endpoint: said before the user leaves, not after signing in.
   if (verifier) tokenEndpoint(metadata);
+  if (transaction.renewal!.dpop) {
+    // The store's key (made now if there is none), bound to the code by its thumbprint (RFC 9449 section 10), and
+    // kept with the pending sign-in: the tokens must come bound to this very key.
+    const key = await (await loadChunk(import('./dpop.js'))).dpopKey(transaction.store, true, metadata.dpop_signing_alg_values_supported);
+    transaction.dpopJkt = key.jkt;
+    // Not optional: without the thumbprint, the response could not be checked.
+    if (read(TX_PREFIX + transaction.state)?.state) saveTransaction(transaction);
+  }
   return { url: authorizeUrl(metadata, transaction, verifier && (await codeChallenge(verifier)), config.idTokenHint), transaction };
 }
 
@@ -284,7 +304,7 @@ export function takeTransaction(state: string | null | undefined, now = Date.now
   if (tx?.used) fail('invalid_state', 'state already used: a sign-in response is accepted once (replayed callback URL)');
   // Every field used later has its type: a hand-edited entry is refused here, not trusted or crashed on later.
   const strings = ['nonce', 'issuer', 'clientId', 'redirectUri', 'responseType', 'scope', 'store', 'storage', 'returnTo'] as const;
-  if (!tx || tx.state !== state || strings.some((name) => typeof tx[name] !== 'string') || (tx.jwksUri !== undefined && typeof tx.jwksUri !== 'string') || typeof tx.createdAt !== 'number' || typeof tx.leeway !== 'number'
+  if (!tx || tx.state !== state || strings.some((name) => typeof tx[name] !== 'string') || [tx.jwksUri, tx.dpopJkt].some((value) => value !== undefined && typeof value !== 'string') || typeof tx.createdAt !== 'number' || typeof tx.leeway !== 'number'
     || !Array.isArray(tx.allowedOrigins) || tx.allowedOrigins.some((origin) => typeof origin !== 'string') || !URL.canParse(tx.returnTo!)
     || (tx.renewal !== undefined && !isRenewal(tx.renewal))) {
     return fail('invalid_state', 'pending sign-in corrupt');

@@ -1,6 +1,6 @@
 import { createTransaction, takeTransaction, type Renewal, type SignInConfig, type Transaction } from './authorize.js';
 import { discover, prefetchJwks } from './discovery.js';
-import { fail } from './errors.js';
+import { fail, loadChunk } from './errors.js';
 import type { RequestOptions } from './http.js';
 import { validateIdToken, type IdTokenClaims } from './id-token.js';
 import { tokenRequest } from './token.js';
@@ -36,6 +36,11 @@ export interface Session {
    * page's memory and never writes it to storage, so a stored session never has one.
    */
   refreshToken?: string;
+  /**
+   * DPoP (RFC 9449): the thumbprint of the store's key the tokens are bound to (`tokenType` is then `DPoP`); every
+   * request with them carries a proof of that key.
+   */
+  dpopJkt?: string;
 }
 
 type Result = { session: Session; transaction: Transaction };
@@ -66,9 +71,10 @@ export async function handleResponse(params: Record<string, string>, options: Re
   }
   if (params.error) fail(params.error, params.error_description || params.error);
   const code = tx.responseType === 'code' ? params.code || fail('invalid_response', 'code missing') : undefined;
-  // RFC 7636 section 4.5: the verifier proves that this page, which asked for the code, redeems it.
-  const tokens = code ? await tokenRequest(await discover(tx.issuer, options), { grant_type: 'authorization_code', code, redirect_uri: tx.redirectUri, client_id: tx.clientId, code_verifier: tx.verifier }, options) : params;
-  return { session: await sessionOf(tokens, tx, options, code), transaction: tx };
+  // RFC 7636 section 4.5: the verifier proves that this page, which asked for the code, redeems it; with DPoP, a proof
+  // of the key the code is bound to (RFC 9449 section 10) goes with it.
+  const tokens = code ? await tokenRequest(await discover(tx.issuer, options), { grant_type: 'authorization_code', code, redirect_uri: tx.redirectUri, client_id: tx.clientId, code_verifier: tx.verifier }, await withProofs(tx.store, tx.dpopJkt, options)) : params;
+  return { session: await sessionOf(tokens, tx, options, code, undefined, tx.dpopJkt), transaction: tx };
 }
 
 /**
@@ -82,15 +88,24 @@ export async function handleResponse(params: Record<string, string>, options: Re
 export async function refreshSession(config: SignInConfig, previous: Session, refreshToken: string, options: RequestOptions = {}): Promise<Result> {
   const { issuer, clientId, claims } = previous;
   const transaction = { ...createTransaction(config), issuer, clientId, nonce: claims?.nonce! };
-  const tokens = await tokenRequest(await discover(issuer, options), { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }, options);
-  return { session: await sessionOf(tokens, transaction, options, undefined, previous), transaction };
+  // A DPoP-bound refresh token is refused without a proof of its key (RFC 9449 section 5).
+  const jkt = previous.dpopJkt;
+  const tokens = await tokenRequest(await discover(issuer, options), { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: clientId }, await withProofs(transaction.store, jkt, options));
+  return { session: await sessionOf(tokens, transaction, options, undefined, previous, jkt), transaction };
+}
+
+/** `options` whose fetch sends DPoP proofs of `store`'s key `jkt` (the DPoP code is loaded for it); without `jkt`, `options`. */
+async function withProofs(store: string, jkt: string | undefined, options: RequestOptions): Promise<RequestOptions> {
+  if (!jkt) return options;
+  const { boundKey, dpopFetch } = await loadChunk(import('./dpop.js'));
+  return { ...options, fetch: dpopFetch(await boundKey(store, jkt), undefined, options.fetch) };
 }
 
 /**
  * The session from tokens (an implicit response's, or the token endpoint's JSON answer to a code or a refresh token),
  * after the checks their origin requires: `token_type` Bearer, `expires_in`, and the ID token.
  */
-async function sessionOf(params: Record<string, string>, tx: Transaction, options: RequestOptions, code?: string, previous?: Session): Promise<Session> {
+async function sessionOf(params: Record<string, string>, tx: Transaction, options: RequestOptions, code?: string, previous?: Session, jkt?: string): Promise<Session> {
   // Text only (a token endpoint's JSON may hold numbers, or anything): an empty or non-text value is no value.
   params = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== '' && /^(string|number)$/.test(typeof value)).map(([name, value]) => [name, `${value}`]));
   const { access_token: accessToken, id_token: idToken, expires_in: expiresIn } = params;
@@ -100,7 +115,10 @@ async function sessionOf(params: Record<string, string>, tx: Transaction, option
   if (types.includes('token') !== !!accessToken) fail('invalid_response', `access_token ${accessToken === undefined ? 'missing' : 'not asked for'}`);
   // An ID token that was not asked for (Auth0 sends one for response_type=token with scope openid) is validated all
   // the same: nothing unchecked is ever stored.
-  if (accessToken !== undefined && params.token_type?.toLowerCase() !== 'bearer') fail('invalid_response', `token_type ${params.token_type} is not Bearer`);
+  // RFC 9449 section 5: a DPoP request is answered with token_type DPoP. A Bearer token in answer to it would be sent
+  // without proofs, stealable again: refused. A DPoP token without a DPoP request is as unusable.
+  const type = jkt ? 'DPoP' : 'Bearer';
+  if (accessToken !== undefined && params.token_type?.toLowerCase() !== type.toLowerCase()) fail('invalid_response', `token_type ${params.token_type} is not ${type}${jkt ? ': DPoP was asked for, and the provider did not bind the token to the key' : ''}`);
   if (expiresIn !== undefined && !/^\d{1,9}$/.test(expiresIn)) fail('invalid_response', `expires_in ${expiresIn} is not a number`);
   // Without expires_in (RFC 6749 only recommends it), a token is taken to last as long as this response's ID token,
   // and at most an hour: a session never lasts for good.
@@ -117,7 +135,8 @@ async function sessionOf(params: Record<string, string>, tx: Transaction, option
     ...(previous ?? { issuer: tx.issuer, clientId: tx.clientId, auth0: tx.auth0, allowedOrigins: tx.allowedOrigins }),
     scope: params.scope ?? previous?.scope ?? tx.scope,
     accessToken,
-    tokenType: accessToken && 'Bearer',
+    tokenType: accessToken && type,
+    dpopJkt: jkt,
     idToken: idToken ?? previous?.idToken,
     claims,
     expiresAt,

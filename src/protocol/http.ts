@@ -29,7 +29,9 @@ export async function fetchOk(url: string | URL, init: RequestInit, what: string
   if (!response.ok) {
     // RFC 6750 section 3: a Bearer challenge names why the token was refused (`invalid_token`, …); it becomes the
     // error's `cause` and is named in the description.
-    const cause = challenge(response.headers.get('www-authenticate'), 'bearer')?.error;
+    // A DPoP-bound token's refusal is a DPoP challenge (RFC 9449 section 7.1).
+    const header = response.headers.get('www-authenticate');
+    const cause = (challenge(header, 'bearer') ?? challenge(header, 'dpop'))?.error;
     throw new AuthError('http_error', `${described(what)}: HTTP ${status}${cause ? ` (${cause})` : ''}`, { status, cause });
   }
   return response;

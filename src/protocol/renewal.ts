@@ -4,5 +4,5 @@ import type { Renewal } from './authorize.js';
 export function isRenewal(value: unknown): value is Renewal {
   const r = Object(value) as Record<string, unknown>;
   return value !== null && ['redirectUri', 'silentRedirectUri', 'thirdPartyCheck', 'responseType', 'scope', 'audience', 'storage'].every((key) => r[key] === undefined || typeof r[key] === 'string')
-    && typeof r.redirectUri === 'string' && (r.leeway === undefined || typeof r.leeway === 'number') && (r.autoRenew === undefined || typeof r.autoRenew === 'boolean');
+    && typeof r.redirectUri === 'string' && (r.leeway === undefined || typeof r.leeway === 'number') && [r.autoRenew, r.dpop].every((flag) => flag === undefined || typeof flag === 'boolean');
 }

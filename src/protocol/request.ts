@@ -1,4 +1,4 @@
-import { fail } from './errors.js';
+import { fail, loadChunk } from './errors.js';
 import { fetchOk, type RequestOptions } from './http.js';
 import { isOriginAllowed } from './origins.js';
 
@@ -18,6 +18,10 @@ export interface ApiRequest {
 export interface Credentials {
   accessToken: string | undefined;
   allowedOrigins: readonly string[];
+  /** The store's name: its DPoP key signs the proofs of a DPoP-bound token. */
+  store?: string;
+  /** A DPoP-bound token's key thumbprint (the session's `dpopJkt`): sent as `Authorization: DPoP` with a proof. */
+  dpopJkt?: string;
 }
 
 /** The API's answer. */
@@ -92,7 +96,14 @@ export async function callApi(request: ApiRequest, credentials: Credentials, opt
   }
   const method = request.method ? request.method.toUpperCase() : 'GET';
   const text = request.as === 'text';
-  const headers: Record<string, string> = { authorization: `Bearer ${accessToken}`, accept: text ? 'text/plain, */*' : 'application/json' };
+  // A DPoP-bound token goes with `Authorization: DPoP` and a fresh proof of its key (RFC 9449 section 7), set by the
+  // DPoP fetch, loaded for it.
+  const { dpopJkt } = credentials;
+  const headers: Record<string, string> = { accept: text ? 'text/plain, */*' : 'application/json' };
+  if (dpopJkt) {
+    const { boundKey, dpopFetch } = await loadChunk(import('./dpop.js'));
+    options = { ...options, fetch: dpopFetch(await boundKey(credentials.store ?? 'default', dpopJkt), accessToken, options.fetch) };
+  } else headers.authorization = `Bearer ${accessToken}`;
   const get = method === 'GET';
   const body = get || method === 'HEAD' ? undefined : request.body ?? undefined;
   if (body !== undefined) headers['content-type'] = request.contentType || 'application/json';

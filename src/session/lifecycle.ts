@@ -38,7 +38,7 @@ const TRANSIENT = /^(network_error|timeout|http_error|server_error|temporarily_u
 /** The longest delay setTimeout takes (a signed 32-bit number of ms); longer waits are taken in steps. */
 const MAX_DELAY = 2 ** 31 - 1;
 /** The `<auth-login>` properties a renewal is configured with. */
-const KEYS = ['issuer', 'domain', 'clientId', 'audience', 'scope', 'responseType', 'redirectUri', 'storage', 'allowedOrigins', 'leeway', 'silentRedirectUri', 'thirdPartyCheck', 'autoRenew'] as const;
+const KEYS = ['issuer', 'domain', 'clientId', 'audience', 'scope', 'responseType', 'redirectUri', 'storage', 'allowedOrigins', 'leeway', 'silentRedirectUri', 'thirdPartyCheck', 'autoRenew', 'dpop'] as const;
 
 type Outcome = { ok: true } | { ok: false; error: AuthErrorDetail };
 
@@ -105,10 +105,10 @@ export class Lifecycle {
     const { session } = this.store;
     const renewal = session?.renewal;
     if (!renewal) return undefined;
-    const { responseType, redirectUri, silentRedirectUri, scope, audience, storage, leeway, thirdPartyCheck, autoRenew } = renewal;
+    const { responseType, redirectUri, silentRedirectUri, scope, audience, storage, leeway, thirdPartyCheck, autoRenew, dpop } = renewal;
     // An Auth0 sign-in was configured with its domain (sign-out and silent answers differ).
     const issuer = session.auth0 ? { domain: new URL(session.issuer).host } : { issuer: session.issuer };
-    return { ...issuer, clientId: session.clientId, responseType, redirectUri, silentRedirectUri, scope, audience, storage, leeway, thirdPartyCheck, autoRenew, allowedOrigins: session.allowedOrigins.join(' '), store: this.store.name };
+    return { ...issuer, clientId: session.clientId, responseType, redirectUri, silentRedirectUri, scope, audience, storage, leeway, thirdPartyCheck, autoRenew, dpop, allowedOrigins: session.allowedOrigins.join(' '), store: this.store.name };
   }
 
   /** The sign-in configuration of an element (a plain object: its properties are accessors), for this store. */

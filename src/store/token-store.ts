@@ -22,7 +22,7 @@ function isSession(value: unknown): value is Session {
   const s = Object(value) as Record<string, unknown>;
   const optional = (type: string, key: string) => s[key] === undefined || typeof s[key] === type;
   return ['scope', 'issuer', 'clientId'].every((key) => typeof s[key] === 'string')
-    && optional('string', 'accessToken') && optional('string', 'idToken') && typeof s.expiresAt === 'number'
+    && optional('string', 'accessToken') && optional('string', 'idToken') && optional('string', 'tokenType') && optional('string', 'dpopJkt') && typeof s.expiresAt === 'number'
     && optional('object', 'claims') && s.claims !== null && optional('number', 'issuedAt') && (s.renewal === undefined || isRenewal(s.renewal))
     && Array.isArray(s.allowedOrigins) && s.allowedOrigins.every((o) => typeof o === 'string');
 }

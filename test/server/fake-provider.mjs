@@ -35,6 +35,15 @@
 //                whose hint is not an ID token of this tenant (signature with its current keys, iss, aud = client_id;
 //                an expired one is fine, OIDC Core 3.1.2.1) with error_description "id_token_hint invalid";
 //                with a valid hint, normally. Every tenant counts hints in its stats (below).
+//   dpopnonce-…  DPoP (RFC 9449) nonces required: the token endpoint answers a proof without the tenant's nonce with
+//                400 use_dpop_nonce, /api/T/echo with 401 `WWW-Authenticate: DPoP error="use_dpop_nonce"`, both with
+//                a `DPoP-Nonce` header (counted in nonceRefusals)
+//   dpopbearer-… the token endpoint answers a DPoP request with token_type Bearer (an unbound token)
+// DPoP, in every tenant: a token request with a `DPoP` proof (checked: typ, ES256/384/512 signature with the embedded
+// key, htm, htu, iat within 60 s, a new jti) gets `token_type: DPoP` and an access token with `cnf.jkt`; a code
+// asked for with `dpop_jkt`, and a refresh token issued to a proof, need a proof of that very key. /api/T/echo
+// takes `Authorization: DPoP` with a proof (plus `ath`, and the token's `cnf.jkt`), and refuses a bound token sent as
+// Bearer. Every proof that passed is in the stats (dpopProofs: { header, payload } in order).
 //
 // Routes (T = tenant, ORIGIN = http://<Host header>):
 //   GET  /idp/T/.well-known/openid-configuration   discovery document
@@ -73,11 +82,11 @@
 // Every request reaching /api/T/* counts in apiCalls (before authentication); verifiedCalls counts the
 // /api/T/echo requests whose bearer token verified.
 import { createHash, generateKeyPairSync, KeyObject, randomBytes, sign as rsaSign } from 'node:crypto';
-import { base64url, compactVerify, CompactSign, createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import { base64url, calculateJwkThumbprint, compactVerify, CompactSign, createLocalJWKSet, EmbeddedJWK, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 
 const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
 /** The behaviour prefixes (see the header), besides `ttlN`. */
-const FLAGS = new Set(['nokid', 'badissuer', 'notoken', 'badchash', 'oddjson', 'hang', 'wait', 'wm', 'no3p', 'refuse', 'refuseonce', 'hint', 'iss', 'weakrsa']);
+const FLAGS = new Set(['nokid', 'badissuer', 'notoken', 'badchash', 'oddjson', 'hang', 'wait', 'wm', 'no3p', 'refuse', 'refuseonce', 'hint', 'iss', 'weakrsa', 'dpopnonce', 'dpopbearer']);
 const DEFAULT_TTL = 3600;
 
 /** The behaviours a tenant name asks for: its leading prefix words (all but the last word), up to the first other one. */
@@ -119,6 +128,7 @@ function tenant(name) {
         nokid: flags.has('nokid'), jwksFetches: 0, apiCalls: 0, verifiedCalls: 0, silentRequests: 0, cookieChecks: 0,
         codeExchanges: 0, refreshes: 0, codes: new Map(), refreshTokens: new Map(),
         refusals: 0, refusedOnce: false, hints: 0, validHints: 0, lastHint: null, prompts: [],
+        dpopNonce: randomBytes(16).toString('base64url'), jtis: new Set(), dpopProofs: [], nonceRefusals: 0,
       };
     });
     created.catch(() => tenants.delete(name));
@@ -190,6 +200,34 @@ async function sign(t, { header = {}, payload, key = 'rs', alg, unsigned = false
   return new CompactSign(bytes).setProtectedHeader(protectedHeader).sign(secret);
 }
 
+/**
+ * Checks the request's DPoP proof (RFC 9449 section 4.3) for `htu` (and `accessToken`'s `ath`): `{ jkt }` of its key,
+ * `{ nonce: true }` when a `dpopnonce-` tenant's nonce is missing or wrong, `{ error }` for any other failure.
+ */
+async function checkProof(ctx, t, htu, accessToken) {
+  const proof = ctx.get('dpop');
+  if (!proof || proof.includes(',')) return { error: 'exactly one DPoP proof required' };
+  try {
+    const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256', 'ES384', 'ES512'] });
+    if ('d' in protectedHeader.jwk) return { error: 'the proof carries a private key' };
+    if (payload.htm !== ctx.method) return { error: `htm ${payload.htm} is not ${ctx.method}` };
+    if (payload.htu !== htu) return { error: `htu ${payload.htu} is not ${htu}` };
+    if (typeof payload.iat !== 'number' || Math.abs(nowSeconds() - payload.iat) > 60) return { error: 'iat out of range' };
+    if (typeof payload.jti !== 'string' || t.jtis.has(payload.jti)) return { error: 'jti missing or already used' };
+    if (accessToken !== undefined && payload.ath !== base64url.encode(createHash('sha256').update(accessToken, 'ascii').digest())) return { error: 'ath does not match the access token' };
+    if (t.is('dpopnonce') && payload.nonce !== t.dpopNonce) {
+      t.nonceRefusals += 1;
+      ctx.set('dpop-nonce', t.dpopNonce);
+      return { nonce: true };
+    }
+    t.jtis.add(payload.jti);
+    t.dpopProofs.push({ header: protectedHeader, payload });
+    return { jkt: await calculateJwkThumbprint(protectedHeader.jwk) };
+  } catch (error) {
+    return { error: error.message };
+  }
+}
+
 function fragment(pairs) {
   return pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&');
 }
@@ -254,7 +292,7 @@ async function authorize(ctx, t) {
     const challenge = one('code_challenge');
     if (!challenge || one('code_challenge_method') !== 'S256') return fail('invalid_request', 'code_challenge with code_challenge_method=S256 required');
     const code = randomBytes(24).toString('base64url');
-    t.codes.set(code, { ...grant, redirectUri: one('redirect_uri'), challenge, createdAt: Date.now() });
+    t.codes.set(code, { ...grant, redirectUri: one('redirect_uri'), challenge, createdAt: Date.now(), dpopJkt: one('dpop_jkt') });
     return answer([['code', code], ['state', state]]);
   }
   const pairs = await issueTokens(ctx, t, grant, { idToken: wantsIdToken, accessToken: responseType.split(' ').includes('token') });
@@ -284,7 +322,7 @@ const halfHash = (value) => base64url.encode(createHash('sha256').update(value, 
  * The tokens of a grant as response pairs: an access token (with `token_type`, `expires_in`, `scope`) and an ID token
  * for user-1 (with `at_hash` in a front-channel response, `c_hash` for a code).
  */
-async function issueTokens(ctx, t, grant, { idToken, accessToken: wantsAccessToken, code }) {
+async function issueTokens(ctx, t, grant, { idToken, accessToken: wantsAccessToken, code, jkt }) {
   const iat = nowSeconds();
   const iss = issuer(ctx, t);
   const { scope, clientId } = grant;
@@ -294,11 +332,12 @@ async function issueTokens(ctx, t, grant, { idToken, accessToken: wantsAccessTok
     accessToken = await sign(t, {
       payload: {
         iss, sub: USER.sub, aud: grant.audience ?? `${origin(ctx)}/api`, scope, iat, exp: iat + t.ttl, client_id: clientId,
+        ...(jkt && !t.is('dpopbearer') && { cnf: { jkt } }),
         // Two tokens of one grant in the same second differ (RS256 is deterministic).
         ...(code === undefined && !grant.family ? {} : { jti: randomBytes(8).toString('base64url') }),
       },
     });
-    pairs.push(['access_token', accessToken], ['token_type', 'Bearer'], ['expires_in', String(t.ttl)], ['scope', scope]);
+    pairs.push(['access_token', accessToken], ['token_type', jkt && !t.is('dpopbearer') ? 'DPoP' : 'Bearer'], ['expires_in', String(t.ttl)], ['scope', scope]);
   }
   if (idToken) {
     const payload = { iss, sub: USER.sub, aud: clientId, exp: iat + 3600, iat, nonce: grant.nonce, name: USER.name, email: USER.email };
@@ -321,6 +360,14 @@ async function token(ctx, t) {
   for (const name of body.keys()) if (body.getAll(name).length > 1) return error(400, 'invalid_request', `${name} given twice`);
   const clientId = body.get('client_id');
   if (!clientId) return error(401, 'invalid_client', 'client_id missing');
+  // RFC 9449 section 5: a proof, checked before anything is used up (a nonce refusal is answered before the code is).
+  let jkt;
+  if (ctx.get('dpop')) {
+    const proof = await checkProof(ctx, t, `${issuer(ctx, t)}/token`);
+    if (proof.nonce) return error(400, 'use_dpop_nonce', 'Authorization server requires nonce in DPoP proof');
+    if (proof.error) return error(400, 'invalid_dpop_proof', proof.error);
+    ({ jkt } = proof);
+  }
   let grant;
   let code;
   if (body.get('grant_type') === 'authorization_code') {
@@ -338,6 +385,8 @@ async function token(ctx, t) {
     if (issued.redirectUri !== body.get('redirect_uri')) return error(400, 'invalid_grant', 'redirect_uri is not the one of the authorization request');
     const verifier = body.get('code_verifier');
     if (!verifier) return error(400, 'invalid_grant', 'code_verifier missing');
+    // RFC 9449 section 10: a code asked for with dpop_jkt is redeemed with a proof of that key only.
+    if (issued.dpopJkt && issued.dpopJkt !== jkt) return error(400, 'invalid_grant', 'dpop_jkt of the authorization request does not match the DPoP proof');
     // RFC 7636 sections 4.1 and 4.6.
     if (!/^[A-Za-z0-9._~-]{43,128}$/.test(verifier) || createHash('sha256').update(verifier, 'ascii').digest('base64url') !== issued.challenge) {
       return error(400, 'invalid_grant', 'PKCE verification failed: code_verifier does not match code_challenge');
@@ -349,6 +398,8 @@ async function token(ctx, t) {
     grant = t.refreshTokens.get(body.get('refresh_token'));
     if (!grant || grant.family.revoked) return error(400, 'invalid_grant', 'refresh token unknown or revoked');
     if (grant.clientId !== clientId) return error(400, 'invalid_grant', 'the refresh token was issued to another client');
+    // RFC 9449 section 5: a refresh token issued to a DPoP proof is bound to its key.
+    if (grant.jkt && grant.jkt !== jkt) return error(400, 'invalid_grant', 'the refresh token is bound to another DPoP key');
     // Rotation: each refresh token works once; one used again was stolen or replayed, so the whole grant goes.
     if (grant.used) {
       grant.family.revoked = true;
@@ -358,13 +409,13 @@ async function token(ctx, t) {
   } else {
     return error(400, 'unsupported_grant_type', `grant_type ${body.get('grant_type')} not supported`);
   }
-  const answer = Object.fromEntries(await issueTokens(ctx, t, grant, { idToken: grant.scope.split(' ').includes('openid'), accessToken: true, code }));
+  const answer = Object.fromEntries(await issueTokens(ctx, t, grant, { idToken: grant.scope.split(' ').includes('openid'), accessToken: true, code, jkt }));
   answer.expires_in = t.ttl;
   answer.refresh_token = randomBytes(24).toString('base64url');
   // `oddjson-` tenants answer with JSON of the wrong types: an object for the access token, a number for the scope.
   if (t.is('oddjson')) Object.assign(answer, { access_token: { value: answer.access_token }, scope: 42 });
   const { clientId: owner, scope, audience, nonce, family } = grant;
-  t.refreshTokens.set(answer.refresh_token, { clientId: owner, scope, audience, nonce, family });
+  t.refreshTokens.set(answer.refresh_token, { clientId: owner, scope, audience, nonce, family, jkt: t.is('dpopbearer') ? undefined : jkt });
   return send(ctx, 200, answer);
 }
 
@@ -384,6 +435,7 @@ async function idp(ctx, t, route, get, post) {
       response_modes_supported: t.is('wm') ? ['fragment', 'web_message'] : ['fragment'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256', 'ES256', 'EdDSA'],
+      dpop_signing_alg_values_supported: ['ES256', 'ES384', 'ES512'],
       ...(t.is('iss') && { authorization_response_iss_parameter_supported: true }),
       scopes_supported: ['openid', 'profile', 'email'],
     });
@@ -420,10 +472,10 @@ async function idp(ctx, t, route, get, post) {
   }
   if (get && route === '/stats') {
     const { jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks, codeExchanges, refreshes } = t;
-    const { refusals, hints, validHints, lastHint, prompts } = t;
+    const { refusals, hints, validHints, lastHint, prompts, dpopProofs, nonceRefusals } = t;
     return send(ctx, 200, {
       jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks, codeExchanges, refreshes,
-      refusals, hints, validHints, lastHint, prompts,
+      refusals, hints, validHints, lastHint, prompts, dpopProofs, nonceRefusals,
     });
   }
   if (post && route === '/token') return token(ctx, t);
@@ -460,20 +512,31 @@ async function api(ctx, t, route, get) {
   if (route === '/echo') {
     const raw = await readBody(ctx.req);
     const contentType = ctx.get('content-type') || null;
-    const unauthorized = (description) => {
-      send(ctx, 401, { error: 'invalid_token', error_description: description });
-      ctx.set('www-authenticate', 'Bearer error="invalid_token"');
+    let scheme = 'Bearer';
+    const unauthorized = (description, error = 'invalid_token') => {
+      send(ctx, 401, { error, error_description: description });
+      ctx.set('www-authenticate', `${scheme} error="${error}"`);
     };
-    const bearer = /^Bearer +([^\s]+)$/i.exec(ctx.get('authorization'));
+    const bearer = /^(Bearer|DPoP) +([^\s]+)$/i.exec(ctx.get('authorization'));
     if (!bearer) return unauthorized('Missing bearer token');
+    scheme = /^dpop$/i.test(bearer[1]) ? 'DPoP' : 'Bearer';
     let payload;
     try {
-      ({ payload } = await jwtVerify(bearer[1], createLocalJWKSet(await publicJwks(t)), {
+      ({ payload } = await jwtVerify(bearer[2], createLocalJWKSet(await publicJwks(t)), {
         issuer: issuer(ctx, t),
         algorithms: ['RS256', 'ES256'],
       }));
     } catch (error) {
       return unauthorized(error.message);
+    }
+    // RFC 9449 section 7: a bound token only with a proof of its key; an unbound one only as Bearer.
+    if (scheme === 'DPoP' || payload.cnf?.jkt) {
+      if (scheme !== 'DPoP') return unauthorized('DPoP-bound token sent as a bearer token');
+      if (!payload.cnf?.jkt) return unauthorized('the token is not DPoP-bound');
+      const proof = await checkProof(ctx, t, `${origin(ctx)}${ctx.path}`, bearer[2]);
+      if (proof.nonce) return unauthorized('Resource server requires nonce in DPoP proof', 'use_dpop_nonce');
+      if (proof.error) return unauthorized(proof.error, 'invalid_dpop_proof');
+      if (proof.jkt !== payload.cnf.jkt) return unauthorized('the proof is signed with another key than the token is bound to', 'invalid_dpop_proof');
     }
     // `refuse-` refuses every token, `refuseonce-` the first good one of the tenant: an API that says the token is
     // no good although it is (revoked, or an API expecting another audience).
