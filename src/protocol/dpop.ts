@@ -208,7 +208,8 @@ export function dpopFetch(key: DpopKey, accessToken?: string, send: typeof fetch
   };
 }
 
-/** Forgets every server's nonce (tests). */
-export function clearDpopNonces(): void {
+/** Forgets every server's nonce and this page's copies of the keys, as a new page would (tests). */
+export function clearDpopCaches(): void {
   nonces.clear();
+  cache.clear();
 }
