@@ -165,12 +165,16 @@ export async function startDemo({
     }
 
     // The app's switch between the flows: the app at /code signs in with the authorization code flow and PKCE (refresh
-    // tokens renew without an iframe), at / with the implicit grant. Only <auth-login response-type> differs. A page of
+    // tokens renew without an iframe) and DPoP, at / with the implicit grant. Only <auth-login response-type> (and
+    // dpop) differs. A page of
     // its own rather than a query: each page is its own redirect URI (the default), so the code is exchanged on the
     // page that keeps running, which keeps the refresh token in its memory (a return to another page would lose it).
     const code = (url) => url?.pathname === '/code';
     Object.assign(values, {
       RESPONSE_TYPE: (url) => (code(url) ? 'code' : 'id_token token'),
+      // The code flow app binds its tokens to the browser with DPoP (RFC 9449): the local provider and API support
+      // it. An Auth0 tenant must have DPoP turned on for the application first, so it is left off there.
+      DPOP: (url) => (code(url) && !auth0 ? ' dpop' : ''),
       FLOW: (url) => (code(url) ? 'the authorization code flow with PKCE' : 'the implicit grant'),
       FLOW_SWITCH: (url) => (code(url) ? '/' : '/code'),
       FLOW_SWITCH_LABEL: (url) => (code(url) ? 'Use the implicit grant' : 'Use the code flow'),
