@@ -364,6 +364,7 @@ function describeProofError(error) {
   if (error instanceof ProofError) return error.message;
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return `The DPoP proof's alg is not allowed (use one of ${DPOP_ALGORITHMS.join(', ')})`;
   if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'typ') return 'The DPoP proof\'s typ must be dpop+jwt';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `The DPoP proof's ${error.claim} claim is invalid`;
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'The DPoP proof signature is invalid';
   return 'The DPoP proof is malformed';
 }
