@@ -309,13 +309,11 @@ async function verifyProof(proof, { method, htu, accessToken, dpop }) {
   if (Math.abs(nowSeconds - payload.iat) > DPOP_PROOF_WINDOW + DPOP_IAT_LEEWAY) {
     return invalid(`The DPoP proof's iat is more than ${DPOP_PROOF_WINDOW} s away from the server's time`);
   }
-  if (dpop.requireNonce) {
-    if (payload.nonce === undefined) {
-      return { ok: false, error: 'use_dpop_nonce', description: 'The DPoP proof needs a nonce from this API (the DPoP-Nonce header)' };
-    }
-    if (!dpop.nonces.check(payload.nonce)) {
-      return { ok: false, error: 'use_dpop_nonce', description: 'The DPoP proof\'s nonce is stale or unknown: use the one in the DPoP-Nonce header' };
-    }
+  if (dpop.requireNonce && !dpop.nonces.check(payload.nonce)) {
+    const description = payload.nonce === undefined
+      ? 'The DPoP proof needs a nonce from this API (the DPoP-Nonce header)'
+      : 'The DPoP proof\'s nonce is stale or unknown: use the one in the DPoP-Nonce header';
+    return { ok: false, error: 'use_dpop_nonce', description };
   }
   if (payload.ath !== base64urlSha256(accessToken)) {
     return invalid('The DPoP proof is for another access token (ath must be the base64url SHA-256 of the token)');

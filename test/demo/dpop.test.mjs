@@ -152,7 +152,7 @@ describe('DPoP nonces (RFC 9449 9)', () => {
   test('a proof without a nonce is 401 use_dpop_nonce with a DPoP-Nonce; signed again with it, 200', async () => {
     const token = await mintBound();
     const first = await dpopCall(api, { token, proof: await dpopProof(key, { htm: 'GET', htu: endpoint(api), accessToken: token }), origin: CLIENT_ORIGIN });
-    await assertDpopError(first, 'use_dpop_nonce', /nonce/);
+    await assertDpopError(first, 'use_dpop_nonce', /needs a nonce/);
     const nonce = first.headers.get('dpop-nonce');
     assert.match(nonce, /^[\w-]{43}$/);
     assert.equal(first.headers.get('access-control-expose-headers'), 'WWW-Authenticate, DPoP-Nonce');
