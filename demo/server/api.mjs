@@ -6,13 +6,23 @@
 //   POST /api/appointments   scope write:appointments  JSON { title, date: 'YYYY-MM-DD', time?: 'HH:MM' }
 //                                                      → 201 { id, title, date, time } (time null when not given)
 //
-// Errors are JSON `{ error, error_description }`: 401 invalid_token and 403 insufficient_scope with the RFC 6750
-// `WWW-Authenticate` challenge, 400 invalid_request, 404, 405, 413, 503 when the issuer's keys cannot be fetched.
-// Tokens are never logged.
+// Two ways to present the token:
+// - `Authorization: Bearer <token>` (RFC 6750), for tokens that are not sender-constrained (no `cnf` claim), as the
+//   implicit grant gives them. A DPoP-bound token sent this way is refused (RFC 9449 7.2).
+// - `Authorization: DPoP <token>` with one `DPoP` proof header (RFC 9449 7), for tokens bound to a key (`cnf.jkt`).
+//   The proof is checked as RFC 9449 4.3 says (see verifyProof), against this API's own public origin (never the
+//   Host header), with a replay cache of proof ids, and the API's own nonce (RFC 9449 9; `requireDpopNonce`): a proof
+//   without a current nonce is 401 `use_dpop_nonce` with the nonce in `DPoP-Nonce`; every answer to a DPoP request
+//   carries the current nonce.
+//
+// Errors are JSON `{ error, error_description }`: 401 invalid_token, invalid_dpop_proof or use_dpop_nonce and 403
+// insufficient_scope with a `WWW-Authenticate` challenge (RFC 6750 3 for Bearer, RFC 9449 7.1 for DPoP), 400
+// invalid_request, 404, 405, 413, 503 when the issuer's keys cannot be fetched (or the replay cache is full).
+// Tokens and proofs are never logged.
 
-import { randomUUID } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer } from 'node:http';
-import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
+import { calculateJwkThumbprint, createRemoteJWKSet, errors as joseErrors, importJWK, jwtVerify } from 'jose';
 import { assertLoopback, close, listen, parseUrl } from './net.mjs';
 
 /** RFC 6750 realm of every challenge. */
@@ -25,6 +35,25 @@ const MAX_BODY_BYTES = 10 * 1024;
 const CLOCK_TOLERANCE = 5;
 const ALGORITHMS = ['RS256', 'ES256'];
 const APPOINTMENT_FIELDS = new Set(['title', 'date', 'time']);
+
+/** The DPoP proof algorithms accepted (the challenge's `algs`, RFC 9449 7.1): asymmetric ones only, never none or HS*. */
+export const DPOP_ALGORITHMS = Object.freeze(['ES256', 'ES384', 'ES512', 'PS256', 'RS256', 'EdDSA']);
+/** A proof's `iat` may be this many seconds before or after the API's clock (RFC 9449 11.1) … */
+export const DPOP_PROOF_WINDOW = 60;
+/** … plus this leeway for clock skew, in seconds. */
+export const DPOP_IAT_LEEWAY = 5;
+/**
+ * DPoP nonces (RFC 9449 9) rotate every DPOP_NONCE_PERIOD seconds: the nonce of the current period and the one of the
+ * period before are accepted, so a nonce is good for 5 to 10 minutes after it was issued.
+ */
+export const DPOP_NONCE_PERIOD = 300;
+/** Proof ids (`jti`) remembered at most, each until its proof would be too old anyway. */
+export const DPOP_REPLAY_CACHE_SIZE = 10_000;
+/** JWK members that only a private (or symmetric) key has. */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+/** The public members imported from a proof's `jwk`, by key type; nothing else of it is used. */
+const PUBLIC_JWK_MEMBERS = { EC: ['crv', 'x', 'y'], RSA: ['n', 'e'], OKP: ['crv', 'x'] };
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
 /**
  * Starts the API on loopback.
@@ -39,6 +68,17 @@ const APPOINTMENT_FIELDS = new Set(['title', 'date', 'time']);
  *   browser (CORS). Other origins get no CORS headers.
  * @param {(message: string) => void} [options.log] Where server-side failures are reported (never with a token);
  *   default console.error.
+ * @param {boolean} [options.requireDpopNonce] Whether DPoP proofs must carry a nonce of this API (RFC 9449 9),
+ *   default true: a proof without one, or with one older than two DPOP_NONCE_PERIODs or not made here, is 401
+ *   use_dpop_nonce with the current nonce in `DPoP-Nonce`. Nonces are stateless (HMAC of the period number, with a
+ *   secret new on every start). With false, nonces are neither sent nor checked (the `iat` window still applies).
+ * @param {string} [options.publicOrigin] The origin clients call the API at, which the proofs' `htu` must name;
+ *   default the API's own `url` (`http://localhost:<port>`). The request's Host header is never used for this.
+ * @param {number} [options.replayCacheSize] How many proof ids are remembered at most (DPOP_REPLAY_CACHE_SIZE). When
+ *   that many recent proofs are held, further DPoP requests get 503 until some expire (at most
+ *   2 × (DPOP_PROOF_WINDOW + DPOP_IAT_LEEWAY) seconds).
+ * @param {() => number} [options.now] The clock (milliseconds, like Date.now) for tokens, proofs and nonces: for
+ *   tests.
  * @returns {Promise<{ url: string, close(): Promise<void> }>}
  */
 export async function startApi({
@@ -48,12 +88,24 @@ export async function startApi({
   audience = 'http://localhost:7001',
   allowedOrigin,
   log = (message) => console.error(message),
+  requireDpopNonce = true,
+  publicOrigin,
+  replayCacheSize = DPOP_REPLAY_CACHE_SIZE,
+  now = Date.now,
 } = {}) {
   assertLoopback(host);
   if (!issuer) throw new TypeError('startApi: issuer is required');
   const allowedOrigins = new Set([allowedOrigin ?? []].flat().map((origin) => new URL(origin).origin));
-  const verify = createVerifier({ issuer, audience });
+  const verify = createVerifier({ issuer, audience, now });
   const store = createStore();
+  const dpop = {
+    requireNonce: requireDpopNonce,
+    nonces: createNonces({ now }),
+    replays: createReplayCache({ size: replayCacheSize, now }),
+    // Set once listening (the default is the URL with the port picked).
+    origin: publicOrigin === undefined ? undefined : new URL(publicOrigin).origin,
+    now,
+  };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
@@ -83,12 +135,13 @@ export async function startApi({
       return sendJson(res, 405, { error: 'method_not_allowed', error_description: `${req.method} is not allowed here` });
     }
 
-    const auth = await authenticate(req, verify, log);
+    const auth = await authenticate(req, res, url, verify, log, dpop);
     if (!auth.ok) return sendAuthError(res, auth);
     const granted = scopesOf(auth.payload);
     if (!granted.has(scope)) {
       return sendAuthError(res, {
         status: 403,
+        scheme: auth.scheme,
         error: 'insufficient_scope',
         description: `The access token lacks the ${scope} scope`,
         scope,
@@ -108,6 +161,7 @@ export async function startApi({
   await listen(server, port, host);
   const address = server.address();
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  dpop.origin ??= new URL(url).origin;
   return { url, close: () => close(server) };
 }
 
@@ -119,7 +173,7 @@ export async function startApi({
  * discovery document (whose `issuer` must be the configured one, OpenID Connect Discovery 4.3); a failed discovery is
  * tried again on the next request. `createRemoteJWKSet` caches the keys and refetches them for an unknown `kid`.
  */
-function createVerifier({ issuer, audience }) {
+function createVerifier({ issuer, audience, now }) {
   let keySet;
   async function getKeySet() {
     keySet ??= (async () => {
@@ -148,35 +202,217 @@ function createVerifier({ issuer, audience }) {
       typ: 'at+jwt',
       requiredClaims: ['exp', 'sub'],
       clockTolerance: CLOCK_TOLERANCE,
+      currentDate: new Date(now()),
     });
     return payload;
   };
 }
 
 /**
- * Reads the bearer token (RFC 6750 2.1) and verifies it. Resolves with `{ ok: true, payload }` or an error
- * `{ ok: false, status, error?, description }`. No credentials at all, or another scheme, is RFC 6750 3.1's
- * "lacks any authentication information": a challenge without an error code.
+ * Reads the access token (RFC 6750 2.1 Bearer, or RFC 9449 7.1 DPoP with its proof) and verifies it. Resolves with
+ * `{ ok: true, scheme, payload }` or an error `{ ok: false, status, scheme?, error?, description }`. No credentials at
+ * all, or another scheme, is RFC 6750 3.1's "lacks any authentication information": challenges without an error
+ * code. With the DPoP scheme, every answer carries the current nonce when nonces are required.
  */
-async function authenticate(req, verify, log) {
+async function authenticate(req, res, url, verify, log, dpop) {
   const header = req.headers.authorization;
-  const [scheme, ...rest] = (header ?? '').trim().split(/ +/);
-  if (!header || scheme.toLowerCase() !== 'bearer') {
-    return { ok: false, status: 401, description: 'Send an access token: Authorization: Bearer <token>' };
+  const [rawScheme, ...rest] = (header ?? '').trim().split(/ +/);
+  const scheme = { bearer: 'Bearer', dpop: 'DPoP' }[rawScheme.toLowerCase()];
+  if (!header || !scheme) {
+    return { ok: false, status: 401, description: 'Send an access token: Authorization: Bearer <token>, or Authorization: DPoP <token> with a DPoP proof' };
   }
+  const fail = (error, description, extra) => ({ ok: false, status: 401, scheme, error, description, ...extra });
+  if (scheme === 'DPoP' && dpop.requireNonce) res.setHeader('DPoP-Nonce', dpop.nonces.current());
+
   const token = rest.join(' ');
-  if (rest.length !== 1 || !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(token)) {
-    return { ok: false, status: 401, error: 'invalid_token', description: 'The access token is malformed' };
-  }
+  if (rest.length !== 1 || !JWT_SHAPE.test(token)) return fail('invalid_token', 'The access token is malformed');
+  let payload;
   try {
-    return { ok: true, payload: await verify(token) };
+    payload = await verify(token);
   } catch (error) {
     if (keysUnavailable(error)) {
       log(`demo API: cannot get the issuer's keys: ${error.message}`);
       return { ok: false, status: 503, unavailable: true, description: 'The token issuer\'s keys cannot be fetched' };
     }
-    return { ok: false, status: 401, error: 'invalid_token', description: describeTokenError(error) };
+    return fail('invalid_token', describeTokenError(error));
   }
+
+  if (scheme === 'Bearer') {
+    // RFC 9449 7.2: a sender-constrained token is no bearer token. (Any `cnf`: mTLS-bound ones cannot be checked here.)
+    if (payload.cnf !== undefined) {
+      return fail('invalid_token', 'The access token is DPoP-bound: send it as Authorization: DPoP <token> with a DPoP proof', { dpopChallenge: true });
+    }
+    return { ok: true, scheme, payload };
+  }
+
+  const jkt = payload.cnf?.jkt;
+  if (typeof jkt !== 'string' || !jkt) {
+    return fail('invalid_token', 'The access token is not DPoP-bound (no cnf.jkt): send it as Authorization: Bearer <token>');
+  }
+  // RFC 9449 4.3 point 1: exactly one DPoP header. (Node joins repeated headers; headersDistinct keeps them apart.)
+  const proofs = req.headersDistinct.dpop ?? [];
+  if (proofs.length !== 1 || !JWT_SHAPE.test(proofs[0])) {
+    return fail('invalid_dpop_proof', 'Send exactly one DPoP proof (a signed JWT) in the DPoP header');
+  }
+  const proof = await verifyProof(proofs[0], {
+    method: req.method,
+    htu: new URL(url.pathname, dpop.origin).href,
+    accessToken: token,
+    dpop,
+  });
+  if (!proof.ok) return fail(proof.error, proof.description);
+  // RFC 9449 7.1 / 4.3 point 12: the proof's key is the one the token is bound to (RFC 7638 thumbprint).
+  if (proof.jkt !== jkt) return fail('invalid_token', 'The access token is bound to another key than the DPoP proof\'s (cnf.jkt)');
+  // RFC 9449 11.1: each proof once. Recorded only now, for a proof that passed every check.
+  const recorded = dpop.replays.add(`${proof.jkt}:${proof.jti}`, (proof.iat + DPOP_PROOF_WINDOW + DPOP_IAT_LEEWAY) * 1000);
+  if (recorded === 'full') {
+    log('demo API: the DPoP replay cache is full');
+    return { ok: false, status: 503, unavailable: true, description: 'Too many DPoP proofs at once; try again shortly' };
+  }
+  if (recorded === 'replay') return fail('invalid_dpop_proof', 'The DPoP proof was used before (jti replayed)');
+  return { ok: true, scheme, payload };
+}
+
+/** A proof check that failed, with the error code and description for the challenge. */
+class ProofError extends Error {}
+
+/**
+ * Checks a DPoP proof (RFC 9449 4.3) for one request: `{ ok: true, jkt, jti, iat }` (jkt: the RFC 7638 thumbprint
+ * of its key), or `{ ok: false, error: 'invalid_dpop_proof' | 'use_dpop_nonce', description }`.
+ *
+ * 2-3. a signed JWT with `typ: dpop+jwt` (jose); 5. `alg` one of DPOP_ALGORITHMS; 6. signed by the public key in its
+ * `jwk` header, which must hold no private key members; 7-11. `htm` is the request method, `htu` the request URL
+ * (this API's public origin and the path; query and fragment ignored, both sides normalised), `iat` within
+ * DPOP_PROOF_WINDOW (+ DPOP_IAT_LEEWAY) of now, a `jti`, the API's nonce when required; 12. `ath` is the access
+ * token's SHA-256. The replay check (jti) and the key binding are the caller's.
+ */
+async function verifyProof(proof, { method, htu, accessToken, dpop }) {
+  const invalid = (description) => ({ ok: false, error: 'invalid_dpop_proof', description });
+  let verified;
+  try {
+    verified = await jwtVerify(proof, embeddedPublicKey, { typ: 'dpop+jwt', algorithms: [...DPOP_ALGORITHMS] });
+  } catch (error) {
+    return invalid(describeProofError(error));
+  }
+  const { payload, protectedHeader } = verified;
+
+  if (typeof payload.jti !== 'string' || !payload.jti || payload.jti.length > 256) {
+    return invalid('The DPoP proof has no jti');
+  }
+  if (payload.htm !== method) return invalid(`The DPoP proof is for another method (htm must be ${method})`);
+  const claimed = typeof payload.htu === 'string' ? parseUrl(payload.htu) : undefined;
+  if (!claimed || normalizedHtu(claimed) !== normalizedHtu(new URL(htu))) {
+    return invalid(`The DPoP proof is for another URL (htu must be ${htu})`);
+  }
+  const nowSeconds = dpop.now() / 1000;
+  if (typeof payload.iat !== 'number' || !Number.isFinite(payload.iat)) return invalid('The DPoP proof has no iat');
+  if (Math.abs(nowSeconds - payload.iat) > DPOP_PROOF_WINDOW + DPOP_IAT_LEEWAY) {
+    return invalid(`The DPoP proof's iat is more than ${DPOP_PROOF_WINDOW} s away from the server's time`);
+  }
+  if (dpop.requireNonce && !dpop.nonces.check(payload.nonce)) {
+    const description = payload.nonce === undefined
+      ? 'The DPoP proof needs a nonce from this API (the DPoP-Nonce header)'
+      : 'The DPoP proof\'s nonce is stale or unknown: use the one in the DPoP-Nonce header';
+    return { ok: false, error: 'use_dpop_nonce', description };
+  }
+  if (payload.ath !== base64urlSha256(accessToken)) {
+    return invalid('The DPoP proof is for another access token (ath must be the base64url SHA-256 of the token)');
+  }
+  return { ok: true, jkt: await calculateJwkThumbprint(protectedHeader.jwk), jti: payload.jti, iat: payload.iat };
+}
+
+/**
+ * jose's key lookup for a proof: its `jwk` header, which must be a public key (RFC 9449 4.3 point 6): no private
+ * members, one of the key types of DPOP_ALGORITHMS, and only its public members are imported.
+ */
+async function embeddedPublicKey({ alg, jwk }) {
+  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new ProofError('The DPoP proof has no jwk header');
+  if (PRIVATE_JWK_MEMBERS.some((member) => Object.hasOwn(jwk, member))) {
+    throw new ProofError('The DPoP proof\'s jwk must be a public key (it has private key members)');
+  }
+  const members = Object.hasOwn(PUBLIC_JWK_MEMBERS, jwk.kty) ? PUBLIC_JWK_MEMBERS[jwk.kty] : undefined;
+  if (!members) throw new ProofError('The DPoP proof\'s jwk must be an EC, RSA or OKP public key');
+  const publicJwk = { kty: jwk.kty };
+  for (const member of members) if (Object.hasOwn(jwk, member)) publicJwk[member] = jwk[member];
+  try {
+    return await importJWK(publicJwk, alg);
+  } catch {
+    throw new ProofError('The DPoP proof\'s jwk is not a usable public key for its alg');
+  }
+}
+
+/**
+ * RFC 9449 4.3 point 9: the URL without query and fragment, after RFC 3986 6.2.2 / 6.2.3 normalisation (WHATWG URL
+ * parsing lowercases scheme and host, drops a default port and dot segments; percent-encodings are uppercased and
+ * unreserved ones decoded here).
+ */
+function normalizedHtu(url) {
+  const copy = new URL(url.href);
+  copy.search = '';
+  copy.hash = '';
+  copy.pathname = copy.pathname.replace(/%[0-9a-f]{2}/gi, (escape) => {
+    const char = String.fromCharCode(Number.parseInt(escape.slice(1), 16));
+    return /[A-Za-z0-9._~-]/.test(char) ? char : escape.toUpperCase();
+  });
+  return copy.href;
+}
+
+/** A short reason for a proof that jose (or embeddedPublicKey) refused. */
+function describeProofError(error) {
+  if (error instanceof ProofError) return error.message;
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return `The DPoP proof's alg is not allowed (use one of ${DPOP_ALGORITHMS.join(', ')})`;
+  if (error instanceof joseErrors.JWTClaimValidationFailed && error.claim === 'typ') return 'The DPoP proof\'s typ must be dpop+jwt';
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return `The DPoP proof's ${error.claim} claim is invalid`;
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'The DPoP proof signature is invalid';
+  return 'The DPoP proof is malformed';
+}
+
+function base64urlSha256(text) {
+  return createHash('sha256').update(text).digest('base64url');
+}
+
+/**
+ * Stateless DPoP nonces (RFC 9449 9): the HMAC-SHA-256 of the current DPOP_NONCE_PERIOD's number, with a secret new
+ * on every start. `check` accepts the current period's and the previous one's.
+ */
+function createNonces({ now, secret = randomBytes(32) }) {
+  const period = () => Math.floor(now() / 1000 / DPOP_NONCE_PERIOD);
+  const nonceOf = (number) => createHmac('sha256', secret).update(`dpop-nonce:${number}`).digest('base64url');
+  return {
+    current: () => nonceOf(period()),
+    check(nonce) {
+      if (typeof nonce !== 'string') return false;
+      const given = Buffer.from(nonce);
+      const current = period();
+      return [current, current - 1].some((number) => {
+        const expected = Buffer.from(nonceOf(number));
+        return expected.length === given.length && timingSafeEqual(expected, given);
+      });
+    },
+  };
+}
+
+/**
+ * The proof ids seen, each kept until its expiry (when its proof's iat is out of the window anyway), at most `size`
+ * of them. `add` answers 'new', 'replay', or 'full' when `size` unexpired ids are held (the caller refuses then:
+ * forgetting one would let its proof be replayed).
+ */
+function createReplayCache({ size, now }) {
+  const seen = new Map();
+  return {
+    add(key, expiresAt) {
+      const time = now();
+      const known = seen.get(key);
+      if (known !== undefined && known > time) return 'replay';
+      seen.delete(key);
+      if (seen.size >= size) {
+        for (const [id, expiry] of seen) if (expiry <= time) seen.delete(id);
+        if (seen.size >= size) return 'full';
+      }
+      seen.set(key, expiresAt);
+      return 'new';
+    },
+  };
 }
 
 /** Failures to reach the issuer (discovery, JWKS), as opposed to a bad token. */
@@ -213,17 +449,26 @@ function scopesOf(payload) {
   return new Set();
 }
 
-/** 401 / 403 with RFC 6750 3's `WWW-Authenticate: Bearer …` challenge (503 when the keys are out of reach). */
-function sendAuthError(res, { status, error, description, scope, unavailable }) {
+/**
+ * 401 / 403 with the challenge of the scheme used (RFC 6750 3 for Bearer, RFC 9449 7.1 for DPoP, with `algs`); both
+ * challenges when no credentials came (and the DPoP one besides the Bearer error for a bound token sent as bearer).
+ * 503 when the keys are out of reach.
+ */
+function sendAuthError(res, { status, scheme, error, description, scope, unavailable, dpopChallenge }) {
   if (unavailable) {
     return sendJson(res, 503, { error: 'temporarily_unavailable', error_description: description });
   }
-  const params = [`realm="${REALM}"`];
+  const details = [];
   if (error) {
-    params.push(`error="${error}"`, `error_description="${challengeText(description)}"`);
-    if (scope) params.push(`scope="${scope}"`);
+    details.push(`error="${error}"`, `error_description="${challengeText(description)}"`);
+    if (scope) details.push(`scope="${scope}"`);
   }
-  res.setHeader('WWW-Authenticate', `Bearer ${params.join(', ')}`);
+  const bearer = [`realm="${REALM}"`, ...(scheme === 'Bearer' ? details : [])].join(', ');
+  const dpop = [`algs="${DPOP_ALGORITHMS.join(' ')}"`, ...(scheme === 'DPoP' ? details : [])].join(', ');
+  const challenges = [];
+  if (scheme !== 'DPoP') challenges.push(`Bearer ${bearer}`);
+  if (scheme !== 'Bearer' || dpopChallenge) challenges.push(`DPoP ${dpop}`);
+  res.setHeader('WWW-Authenticate', challenges);
   return sendJson(res, status, { error: error ?? 'invalid_token', error_description: description });
 }
 
@@ -246,11 +491,11 @@ function applyCors(req, res, allowedOrigins) {
   res.setHeader('Access-Control-Allow-Origin', origin);
   if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
     res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
-    res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type');
+    res.setHeader('Access-Control-Allow-Headers', 'authorization, content-type, dpop');
     res.setHeader('Access-Control-Max-Age', '600');
   } else {
-    // Lets the page read the challenge of a 401 / 403.
-    res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate');
+    // Lets the page read the challenge of a 401 / 403, and the DPoP nonce to sign its next proof with.
+    res.setHeader('Access-Control-Expose-Headers', 'WWW-Authenticate, DPoP-Nonce');
   }
 }
 

@@ -6,6 +6,15 @@
 // resource-indicators feature, with Auth0's `audience` parameter mapped onto `resource`), and RP-initiated logout. It
 // listens on loopback only.
 //
+// DPoP (RFC 9449) at the token endpoint: a token request with a `DPoP` proof gets `token_type: DPoP`, a JWT access
+// token with `cnf.jkt` (the proof key's RFC 7638 thumbprint) and a refresh token bound to the same key (a refresh
+// needs a proof of that key). The provider requires its own nonce in proofs (RFC 9449 8): a proof without one is
+// answered 400 `use_dpop_nonce` with a `DPoP-Nonce` header (readable cross-origin), and the client signs again with
+// it. A code requested with `dpop_jkt` (RFC 9449 10) can only be exchanged with a proof of that key. A token request
+// without a proof still gets Bearer tokens, as before. Revocation (RFC 7009) is on for the demo clients' own tokens
+// (refresh tokens; JWT access tokens cannot be revoked, node-oidc-provider answers unsupported_token_type), and
+// introspection (RFC 7662) for one confidential client used by the tests only (INTROSPECTOR_CLIENT_ID).
+//
 //   import { startProvider } from './demo/server/provider.mjs';
 //   const op = await startProvider({ port: 7000, clientOrigin: 'http://localhost:8000' });
 //   // op.issuer === 'http://localhost:7000'; later: await op.close();
@@ -24,6 +33,22 @@ import { assertLoopback, close, listen, loopbackOrigin, parseUrl } from './net.m
 export const CLIENT_ID = 'auth-elements-demo';
 /** The same client, but its ID tokens are signed with EdDSA (Ed25519): for interop tests, not used by the demo pages. */
 export const EDDSA_CLIENT_ID = 'auth-elements-demo-eddsa';
+
+/**
+ * A confidential client for the tests only: it may introspect any token (RFC 7662), and do nothing else (no grant
+ * types, no redirect URIs). It authenticates with client_secret_basic and INTROSPECTOR_CLIENT_SECRET, which is new in
+ * every process.
+ */
+export const INTROSPECTOR_CLIENT_ID = 'auth-elements-introspector';
+/** The introspection client's secret: random, new in every process (nothing outside it needs to know it). */
+export const INTROSPECTOR_CLIENT_SECRET = randomBytes(32).toString('base64url');
+
+/**
+ * The DPoP proof algorithms the token endpoint accepts (discovery's `dpop_signing_alg_values_supported`): ES256 and
+ * EdDSA (Ed25519), both of which the demo API accepts too. node-oidc-provider's default also lists the fully
+ * specified `Ed25519` name, which the API does not take, so it is left out here.
+ */
+export const DPOP_SIGNING_ALGS = ['ES256', 'EdDSA'];
 
 /** The API's scopes, granted to access tokens whose audience is the API. */
 export const API_SCOPES = ['read:appointments', 'write:appointments'];
@@ -67,6 +92,10 @@ const DEFAULT_ACCESS_TOKEN_TTL = 3600;
  * @param {string} [options.keysFile] A JSON file to keep the signing keys in (created on first start, mode 0600), so
  *   tokens issued before a restart still verify. Without it the keys are new on every start. `.demo-keys.json` at the
  *   repository root is git-ignored for this.
+ *
+ * DPoP is always on (token endpoint, with a required nonce; see the header comment). Discovery lists
+ * `dpop_signing_alg_values_supported` (DPOP_SIGNING_ALGS), `revocation_endpoint` (`<issuer>/token/revocation`) and
+ * `introspection_endpoint` (`<issuer>/token/introspection`, for INTROSPECTOR_CLIENT_ID only).
  * @returns {Promise<{ issuer: string, url: string, provider: Provider, close(): Promise<void> }>} `provider` is the
  *   node-oidc-provider instance, for tests and tinkering.
  */
@@ -133,7 +162,20 @@ async function createProvider({ issuer, origin, extraOrigins, apiAudience, audie
   };
   const provider = new Provider(issuer, {
     // The same client twice: the second signs its ID tokens with EdDSA (interop tests).
-    clients: [demoClient, { ...demoClient, client_id: EDDSA_CLIENT_ID, client_name: 'auth-elements demo (EdDSA ID tokens)', id_token_signed_response_alg: 'EdDSA' }],
+    clients: [
+      demoClient,
+      { ...demoClient, client_id: EDDSA_CLIENT_ID, client_name: 'auth-elements demo (EdDSA ID tokens)', id_token_signed_response_alg: 'EdDSA' },
+      // Introspection for the tests (a resource server would be such a client): nothing but client authentication.
+      {
+        client_id: INTROSPECTOR_CLIENT_ID,
+        client_secret: INTROSPECTOR_CLIENT_SECRET,
+        client_name: 'auth-elements tests (introspection)',
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: [],
+        response_types: [],
+        redirect_uris: [],
+      },
+    ],
     jwks,
     // Signs the provider's cookies (interaction, resume, session); new on every start.
     cookies: { keys: [randomBytes(32).toString('base64url')] },
@@ -172,9 +214,35 @@ async function createProvider({ issuer, origin, extraOrigins, apiAudience, audie
       Grant: 8 * 3600,
       RefreshToken: 8 * 3600,
     },
+    // node-oidc-provider's default also has `Ed25519`; see DPOP_SIGNING_ALGS.
+    enabledJWA: { dPoPSigningAlgValues: DPOP_SIGNING_ALGS },
     features: {
       // Our own sign-in and consent pages below replace the development ones.
       devInteractions: { enabled: false },
+      // DPoP (RFC 9449; on by default in node-oidc-provider v9, configured here). With a proof at the token endpoint
+      // the access token is DPoP-bound (`cnf.jkt` in the JWT) and so is this public client's refresh token (its
+      // refresh needs a proof of the same key). `requireNonce`: every proof must carry a nonce of the provider
+      // (stateless, HMAC-based from `nonceSecret`, new on every start); a proof without one (or with a stale one) is
+      // 400 `use_dpop_nonce` with the next nonce in `DPoP-Nonce`. A request without a proof is not affected (Bearer).
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
+      // RFC 7009, for the demo clients' own tokens. node-oidc-provider needs no DPoP proof to revoke a DPoP-bound
+      // refresh token of a public client (RFC 9449 asks for none). Revoking a refresh token or an opaque access token
+      // revokes its whole grant (the other tokens of the sign-in). JWT access tokens are not revocable: the endpoint
+      // answers 400 unsupported_token_type (they stay valid until they expire).
+      revocation: {
+        enabled: true,
+        // node-oidc-provider's default policy, stated so it does not warn: a client revokes its own tokens only.
+        allowedPolicy(_ctx, client, token) {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
+      // RFC 7662 for the tests' confidential client only; any other caller gets `{ active: false }`.
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client) => client.clientId === INTROSPECTOR_CLIENT_ID,
+      },
       rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: {
         enabled: true,

@@ -17,6 +17,8 @@ const CLIENT_ORIGIN = 'http://localhost:8000';
 const OTHER_ORIGIN = 'http://localhost:9999';
 const AUDIENCE = 'http://localhost:7001';
 const BOTH_SCOPES = 'read:appointments write:appointments';
+/** What fetch shows of the two WWW-Authenticate headers sent when no credentials came. */
+const NO_CREDENTIALS_CHALLENGES = 'Bearer realm="appointments", DPoP algs="ES256 ES384 ES512 PS256 RS256 EdDSA"';
 
 let stub; // { issuer, rsa, ec, close }
 let stubApi; // API trusting the stub issuer
@@ -98,17 +100,17 @@ after(async () => {
 });
 
 describe('access tokens', () => {
-  test('a request without credentials gets 401 and a bare Bearer challenge (RFC 6750 3.1)', async () => {
+  test('a request without credentials gets 401 and bare Bearer and DPoP challenges (RFC 6750 3.1, RFC 9449 7.1)', async () => {
     const response = await call(stubApi);
     assert.equal(response.status, 401);
-    assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="appointments"');
+    assert.equal(response.headers.get('www-authenticate'), NO_CREDENTIALS_CHALLENGES);
     assert.equal((await response.json()).error, 'invalid_token');
   });
 
   test('another authentication scheme counts as no credentials', async () => {
     const response = await call(stubApi, { authorization: 'Basic YWRhOmFkYS1wYXNzd29yZA==' });
     assert.equal(response.status, 401);
-    assert.equal(response.headers.get('www-authenticate'), 'Bearer realm="appointments"');
+    assert.equal(response.headers.get('www-authenticate'), NO_CREDENTIALS_CHALLENGES);
   });
 
   test('a malformed token is invalid_token', async () => {
@@ -325,7 +327,7 @@ describe('CORS', () => {
     headers: {
       origin,
       'access-control-request-method': 'POST',
-      'access-control-request-headers': 'authorization, content-type',
+      'access-control-request-headers': 'authorization, content-type, dpop',
     },
   });
 
@@ -334,7 +336,7 @@ describe('CORS', () => {
     assert.equal(response.status, 204);
     assert.equal(response.headers.get('access-control-allow-origin'), CLIENT_ORIGIN);
     assert.equal(response.headers.get('access-control-allow-methods'), 'GET, POST');
-    assert.equal(response.headers.get('access-control-allow-headers'), 'authorization, content-type');
+    assert.equal(response.headers.get('access-control-allow-headers'), 'authorization, content-type, dpop');
     assert.match(response.headers.get('vary'), /Origin/);
   });
 
@@ -348,7 +350,7 @@ describe('CORS', () => {
   test('responses to the allowed origin are readable (challenge included), others are not', async () => {
     const allowed = await call(stubApi, { origin: CLIENT_ORIGIN });
     assert.equal(allowed.headers.get('access-control-allow-origin'), CLIENT_ORIGIN);
-    assert.match(allowed.headers.get('access-control-expose-headers'), /WWW-Authenticate/i);
+    assert.equal(allowed.headers.get('access-control-expose-headers'), 'WWW-Authenticate, DPoP-Nonce');
     const other = await call(stubApi, { origin: OTHER_ORIGIN, token: await mint() });
     assert.equal(other.status, 200);
     assert.equal(other.headers.get('access-control-allow-origin'), null);
