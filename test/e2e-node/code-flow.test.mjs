@@ -1,12 +1,15 @@
 // End to end, the demo app switched to the authorization code flow with PKCE (`/code`: the pages server fills in
 // `<auth-login response-type="code">`, the only difference from the implicit app at `/`), against the real node-oidc-provider
 // of `npm start`'s demo (demo/demo.mjs's startDemo on free loopback ports) in Debian's Chromium driven by
-// playwright-core: sign in, call the API, renew with the refresh token (no iframe, rotation), a reused refresh token
-// clearing the session, sign out. The implicit flow's own suite (demo.test.mjs, sessions.test.mjs) runs unchanged.
+// playwright-core: sign in with DPoP (RFC 9449: `<auth-login dpop>`, the provider's and the API's nonces), call the
+// API with DPoP-bound tokens, renew with the refresh token (no iframe, rotation, a proof of the same key), the token
+// replayed as Bearer and a proof replayed both refused, a stolen refresh token useless without the key, sign out. The implicit flow's own suite (demo.test.mjs, sessions.test.mjs) runs unchanged.
 //
 // Run with `node --test test/e2e-node/code-flow.test.mjs` after `npm run build` (npm test does both).
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { calculateJwkThumbprint } from 'jose';
 import { chromium } from 'playwright-core';
 import { startDemo } from '../../demo/demo.mjs';
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
@@ -135,20 +138,20 @@ async function signIn(page) {
 }
 
 describe('the demo app with the code flow and PKCE (/code), against the real provider', () => {
-  test('the switch: only <auth-login response-type> (and where signing out returns) differs between the two pages', async () => {
+  test('the switch: only <auth-login response-type> and dpop (and where signing out returns) differ between the two pages', async () => {
     const implicit = await (await fetch(demo.urls.pages)).text();
     const code = await (await fetch(demo.urls.codeFlow)).text();
     assert.match(implicit, /<auth-login [^>]*response-type="id_token token"/);
-    assert.match(code, /<auth-login [^>]*response-type="code"/);
+    assert.match(code, /<auth-login [^>]*response-type="code" dpop\s/);
     const strip = (html) => html.replace(/<nav>.*<\/nav>/, '').replace(/Signs in with\s+[^.]+\./, '');
     // Signing out returns to the app it started from.
     assert.ok(code.includes(`<auth-logout return-to="${demo.urls.codeFlow}">`));
-    assert.equal(strip(code).replace('response-type="code"', 'response-type="id_token token"').replace(`return-to="${demo.urls.codeFlow}"`, `return-to="${demo.urls.pages}"`), strip(implicit));
+    assert.equal(strip(code).replace('response-type="code" dpop', 'response-type="id_token token"').replace(`return-to="${demo.urls.codeFlow}"`, `return-to="${demo.urls.pages}"`), strip(implicit));
     assert.match(implicit, /href="\/code"[^>]*>Use the code flow/);
     assert.match(code, /href="\/"[^>]*>Use the implicit grant/);
   });
 
-  test('sign in, call the API, renew with the refresh token (no iframe, rotated), sign out', { timeout: 90_000 }, async (t) => {
+  test('sign in with DPoP, call the API, renew with the refresh token (no iframe, rotated, a proof), replays refused, sign out', { timeout: 90_000 }, async (t) => {
     const { context, requests, events, pageErrors, consoleMessages } = await openBrowser();
     try {
       const page = await context.newPage();
@@ -164,20 +167,46 @@ describe('the demo app with the code flow and PKCE (/code), against the real pro
       assert.match(params.get('code_challenge'), /^[\w-]{43}$/);
       assert.equal(params.get('response_mode'), 'fragment');
       assert.equal(params.get('prompt'), null);
-      // The page's exchange: one authorization_code grant with the verifier, no refresh yet.
+      // DPoP: the code is bound to the key's thumbprint (dpop_jkt).
+      const jkt = params.get('dpop_jkt');
+      assert.match(jkt, /^[\w-]{43}$/);
+      // The page's exchange: the provider wants a nonce (400 use_dpop_nonce with DPoP-Nonce), the page sends it again
+      // once with it; each with a proof of the key the code is bound to.
       const exchanges = tokenRequests(requests);
-      assert.deepEqual(exchanges.map(({ form }) => form.get('grant_type')), ['authorization_code']);
-      const { form } = exchanges[0];
+      assert.deepEqual(exchanges.map(({ form }) => form.get('grant_type')), ['authorization_code', 'authorization_code']);
+      const refused = await exchanges[0].request.response();
+      assert.equal(refused.status(), 400);
+      assert.equal((await refused.json()).error, 'use_dpop_nonce');
+      const nonce = await refused.headerValue('dpop-nonce');
+      const proofs = await Promise.all(exchanges.map(({ request }) => request.headerValue('dpop')));
+      const [header, payload] = proofs[1].split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url')));
+      assert.equal(header.typ, 'dpop+jwt');
+      assert.equal(header.alg, 'ES256');
+      assert.deepEqual(Object.keys(header.jwk).sort(), ['crv', 'kty', 'x', 'y']);
+      assert.deepEqual([payload.htm, payload.htu, payload.nonce], ['POST', `${demo.urls.provider}/token`, nonce]);
+      assert.notEqual(JSON.parse(Buffer.from(proofs[0].split('.')[1], 'base64url')).jti, payload.jti);
+      assert.equal(await calculateJwkThumbprint(header.jwk), jkt);
+      const { form } = exchanges[1];
       assert.equal(form.get('client_id'), 'auth-elements-demo');
       // The page is its own redirect URI: the code is exchanged where the refresh token is to stay.
       assert.equal(form.get('redirect_uri'), demo.urls.codeFlow);
       assert.match(form.get('code_verifier'), /^[\w-]{43}$/);
-      assert.equal((await exchanges[0].request.response()).status(), 200);
+      assert.equal((await exchanges[1].request.response()).status(), 200);
 
       // The same session as implicit in localStorage; the refresh token only in the page's memory.
       const session = await stored(page);
       assert.equal(session.claims.sub, 'ada');
-      assert.equal(session.tokenType, 'Bearer');
+      assert.equal(session.tokenType, 'DPoP');
+      assert.equal(session.dpopJkt, jkt);
+      // The key cannot leave the browser: the page itself cannot export it.
+      const exported = await page.evaluate(() => new Promise((resolve) => {
+        const open = indexedDB.open('auth-elements');
+        open.onsuccess = () => {
+          const get = open.result.transaction('dpop-keys').objectStore('dpop-keys').get('default');
+          get.onsuccess = () => crypto.subtle.exportKey('jwk', get.result.keys.privateKey).then(() => 'exported', (error) => error.name).then(resolve);
+        };
+      }));
+      assert.equal(exported, 'InvalidAccessError');
       assert.equal('refreshToken' in session, false);
       const first = await inMemory(page);
       assert.equal(first.accessToken, session.accessToken);
@@ -186,7 +215,18 @@ describe('the demo app with the code flow and PKCE (/code), against the real pro
       assert.ok(!everything.includes(first.refreshToken), 'the refresh token in storage or cookies');
       const calls = await apiCallsWithToken(requests);
       assert.ok(calls.length >= 1);
-      assert.ok(calls.every(({ authorization }) => authorization === `Bearer ${session.accessToken}`));
+      assert.ok(calls.every(({ authorization }) => authorization === `DPoP ${session.accessToken}`));
+      // Every API request has its own proof, with the token's hash.
+      const apiProofs = await Promise.all(calls.map(({ request }) => request.headerValue('dpop')));
+      assert.equal(new Set(apiProofs).size, apiProofs.length);
+      const apiClaims = JSON.parse(Buffer.from(apiProofs.at(-1).split('.')[1], 'base64url'));
+      assert.equal(apiClaims.ath, createHash('sha256').update(session.accessToken).digest('base64url'));
+      // The DPoP-bound token copied and sent as a bearer token, and a proof sent again: both refused.
+      const asBearer = await fetch(`${demo.urls.api}/api/appointments`, { headers: { authorization: `Bearer ${session.accessToken}` } });
+      assert.equal(asBearer.status, 401);
+      const replayed = await fetch(calls.at(-1).request.url(), { headers: { authorization: `DPoP ${session.accessToken}`, dpop: apiProofs.at(-1) } });
+      assert.equal(replayed.status, 401);
+      assert.match(replayed.headers.get('www-authenticate'), /^DPoP .*error="invalid_dpop_proof"/);
 
       // Renewal a minute before expiry (auto-renew): the refresh token grant, no prompt=none, no iframe; rotated.
       const fromHere = requests.length;
@@ -204,7 +244,12 @@ describe('the demo app with the code flow and PKCE (/code), against the real pro
       assert.equal(renewed.claims.sub, 'ada');
       const later = requests.slice(fromHere);
       const refreshes = tokenRequests(later);
-      assert.deepEqual(refreshes.map(({ form: f }) => [f.get('grant_type'), f.get('refresh_token') === first.refreshToken]), [['refresh_token', true]]);
+      // One refresh (a second only when the provider's nonce rotated meanwhile: use_dpop_nonce, retried once), with
+      // the refresh token and a proof of the same key.
+      assert.ok(refreshes.length === 1 || (refreshes.length === 2 && (await refreshes[0].request.response()).status() === 400), `${refreshes.length} refreshes`);
+      assert.ok(refreshes.every(({ form: f }) => f.get('grant_type') === 'refresh_token' && f.get('refresh_token') === first.refreshToken));
+      const refreshProof = await refreshes.at(-1).request.headerValue('dpop');
+      assert.deepEqual(JSON.parse(Buffer.from(refreshProof.split('.')[0], 'base64url')).jwk, header.jwk);
       assert.equal(later.filter((r) => r.url().startsWith(`${demo.urls.provider}/auth?`)).length, 0, 'no authorization request (no iframe)');
       assert.equal(await page.locator('iframe').count(), 0);
       // The list asked the API again, with the new token.
@@ -213,7 +258,7 @@ describe('the demo app with the code flow and PKCE (/code), against the real pro
       const afterRenewal = await apiCallsWithToken(requests.slice(fromHere));
       t.diagnostic(`API calls after the renewal: ${afterRenewal.length}`);
       assert.ok(afterRenewal.length >= 1);
-      assert.ok(afterRenewal.every(({ authorization }) => authorization === `Bearer ${second.accessToken}`));
+      assert.ok(afterRenewal.every(({ authorization }) => authorization === `DPoP ${second.accessToken}`));
 
       const signedIn = events.filter((e) => e.type === 'auth-signed-in');
       assert.deepEqual(signedIn.map((e) => e.from), ['auth-callback', 'auth-login']);
@@ -247,26 +292,26 @@ describe('the demo app with the code flow and PKCE (/code), against the real pro
     }
   });
 
-  test('a refresh token used twice (stolen and replayed): the next renewal gets invalid_grant and the session is cleared', { timeout: 45_000 }, async () => {
+  test('a stolen refresh token is useless without the key: refused elsewhere, the page still renews with it', { timeout: 45_000 }, async () => {
     const { context, requests, events, pageErrors } = await openBrowser();
     try {
       const page = await context.newPage();
       await signIn(page);
-      const { refreshToken } = await inMemory(page);
-      // Someone else uses it first (and gets tokens): the page's own use is then a reuse, and the grant is revoked.
+      const { refreshToken, accessToken } = await inMemory(page);
+      // Someone who copied it sends it without a proof of the key (they cannot have the key): refused.
       const theirs = await refreshFromElsewhere(refreshToken);
-      assert.equal(theirs.status, 200);
+      assert.equal(theirs.status, 400);
+      assert.equal(theirs.body.error, 'invalid_grant');
+      assert.equal(theirs.body.access_token, undefined);
+      // The page's own renewal, with the key, works: the refused attempt did not use the token up.
       const renewed = await page.evaluate(() => document.querySelector('auth-login').loginSilently());
-      assert.equal(renewed, false);
-      await waitForError(page, 'invalid_grant', 'auth-login');
-      await page.getByRole('heading', { name: 'Your appointments, anywhere' }).waitFor();
-      await loginButton(page).waitFor();
-      assert.equal(await stored(page), null);
-      assert.deepEqual(await inMemory(page), { accessToken: undefined, refreshToken: undefined, expiresAt: undefined });
-      // The attacker's tokens went with the grant.
-      assert.equal((await refreshFromElsewhere(theirs.body.refresh_token)).body.error, 'invalid_grant');
-      assert.equal(tokenRequests(requests).filter(({ form }) => form.get('grant_type') === 'refresh_token').length, 1);
-      assert.ok(!events.some((e) => e.type === 'auth-signed-in' && e.from === 'auth-login'));
+      assert.equal(renewed, true);
+      const after = await inMemory(page);
+      assert.notEqual(after.accessToken, accessToken);
+      assert.notEqual(after.refreshToken, refreshToken);
+      assert.equal((await stored(page)).tokenType, 'DPoP');
+      assert.ok(tokenRequests(requests).filter(({ form }) => form.get('grant_type') === 'refresh_token').length >= 1);
+      assert.ok(!events.some((e) => e.type === 'auth-error' && e.detail?.error === 'invalid_grant'));
       assert.deepEqual(pageErrors, []);
     } finally {
       await context.close();
