@@ -41,7 +41,7 @@ export interface RevokeResult {
  * revoke (no error); an access token the provider answers `unsupported_token_type` for (RFC 7009 section 2.2.1: JWT
  * access tokens often cannot be revoked) is just not revoked. A network failure, the budget running out, a 5xx
  * (`network_error`, `timeout`, `http_error` with its status) or the provider's error code of a 4xx is returned as
- * `error`, beside what was revoked. An abort by `options.signal` returns what was revoked so far, with no error.
+ * `error`, beside what was revoked. An abort by `options.signal` aborts the requests: what was revoked, no error.
  * @see https://www.rfc-editor.org/rfc/rfc7009#section-2
  */
 export async function revokeTokens(session: Session, refreshToken: string | undefined, options: RevokeOptions = {}): Promise<RevokeResult> {
@@ -66,7 +66,6 @@ export async function revokeTokens(session: Session, refreshToken: string | unde
       deadline.abort(error);
       resolve(error);
     }, budget);
-    options.signal?.addEventListener('abort', () => resolve(options.signal!.reason), { once: true });
   });
   const work = (async () => {
     const endpoint = (await discover(session.issuer, options)).revocation_endpoint;
