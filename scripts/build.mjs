@@ -54,13 +54,14 @@ console.log(`built lib/ and dist/auth-elements.js (+ ${output.filter((chunk) => 
  * Which lazy chunk a module goes to: few chunks, each loaded as a whole (every file is compressed on its own and is
  * one more request). `protocol`: what a page that signs in or is signed in runs (the sign-in request, the callback's
  * checks, discovery and keys, the session lifecycle, silent and popup sign-in, the code flow, API calls);
- * `templates`: `<template>` rendering; `logout`: sign-out at the provider; `dpop`: DPoP keys and proofs (RFC 9449),
- * for pages with DPoP-bound tokens only. A module that the entry needs at once
+ * `templates`: `<template>` rendering; `logout`: sign-out at the provider (token revocation and the end-session URL,
+ * loaded on the click of `<auth-logout>`); `dpop`: DPoP keys and proofs (RFC 9449), for pages with DPoP-bound tokens
+ * only. A module that the entry needs at once
  * stays in the entry, whatever its group.
  */
 function chunkOf(id, { getModuleInfo }) {
   const file = id.replace(/\\/g, '/');
-  const group = /\/lib\/protocol\/logout\.js$/.test(file) ? 'logout' : /\/lib\/protocol\/dpop\.js$/.test(file) ? 'dpop' : /\/lib\/render\//.test(file) ? 'templates' : /\/lib\/(protocol|session)\//.test(file) ? 'protocol' : undefined;
+  const group = /\/lib\/protocol\/(logout|revoke)\.js$/.test(file) ? 'logout' : /\/lib\/protocol\/dpop\.js$/.test(file) ? 'dpop' : /\/lib\/render\//.test(file) ? 'templates' : /\/lib\/(protocol|session)\//.test(file) ? 'protocol' : undefined;
   // Named as the entry: rollup would otherwise pull the dependencies of a group's modules into the group.
   return eager(getModuleInfo).has(id) ? 'auth-elements' : group;
 }

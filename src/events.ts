@@ -30,6 +30,14 @@ export interface AuthSignedOutDetail {
    * of the sign-out this tab sent it, so the provider session ended. Absent on `<auth-logout>`'s event.
    */
   provider?: true;
+  /**
+   * `<auth-logout>`'s event: the tokens the provider confirmed revoked (RFC 7009) before the store was cleared, refresh
+   * token first; empty when none was (no `revocation_endpoint`, an access token the provider cannot revoke, `no-revoke`,
+   * a failure). Absent on `<auth-callback>`'s event.
+   */
+  revoked?: ('refresh_token' | 'access_token')[];
+  /** `<auth-logout>`'s event, when revocation failed (`network_error`, `timeout`, `http_error`, …): the store was cleared anyway. */
+  revocationError?: Pick<AuthErrorDetail, 'error' | 'errorDescription'>;
 }
 
 /** `auth-expiring` and `auth-expired` detail. */

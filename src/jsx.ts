@@ -30,12 +30,14 @@ export interface AuthLoginAttributes {
   'auto-renew'?: boolean;
   mode?: 'redirect' | 'popup';
   'third-party-check'?: string;
+  dpop?: boolean;
 }
 
 /** `<auth-logout>`'s attributes. */
 export interface AuthLogoutAttributes {
   store?: string;
   'return-to'?: string;
+  'no-revoke'?: boolean;
 }
 
 /** `<auth-callback>` has no attribute for the page to set. */

@@ -232,14 +232,23 @@ export function handlingResponse(work: Promise<unknown>): void {
   handling = work.catch(() => {});
 }
 
-/** Signs out every store, on this page or only in storage, whose session is from `issuer` for `clientId`. */
-export function clearSessionsOf(issuer: string, clientId: string): void {
+/**
+ * Signs out every store, on this page or only in storage, whose session is from `issuer` for `clientId`; returns
+ * the names of those whose tokens were DPoP-bound (their keys are to go too).
+ */
+export function clearSessionsOf(issuer: string, clientId: string): string[] {
+  const bound: string[] = [];
   for (const adapter of Object.values(storages)) {
     for (const key of adapter.keys()) {
       const store = key.startsWith(KEY_PREFIX) && getStore(key.slice(KEY_PREFIX.length));
-      if (store && store.session?.issuer === issuer && store.session.clientId === clientId) store.clear();
+      const session = store && store.session;
+      if (session && session.issuer === issuer && session.clientId === clientId) {
+        if (session.dpopJkt) bound.push(store.name);
+        store.clear();
+      }
     }
   }
+  return bound;
 }
 
 /** The token store with this name (created on first use); every element naming it shares it. */

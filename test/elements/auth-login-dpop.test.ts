@@ -94,3 +94,28 @@ describe('<auth-login response-type="code" dpop>', () => {
     expect((seen.events[0] as CustomEvent<{ error: string; errorDescription: string }>).detail).to.include({ error: 'invalid_config' });
   });
 });
+
+describe('<auth-logout> of a DPoP-bound session', () => {
+  afterEach(clearStores);
+  afterEach(resetPage);
+  afterEach(() => clearDpopCaches());
+
+  it('revokes, clears the store and deletes the key (the next sign-in makes another)', async () => {
+    const t = tenant();
+    const store = storeName();
+    await signInWithCode(t, store, 'dpop');
+    const { jkt } = await dpopKey(store);
+    const logout = await fixture<HTMLElement & { logout(): Promise<string | undefined> }>(html`<auth-logout store=${store}></auth-logout>`);
+    const seen = collect(document, 'auth-signed-out', 'auth-error');
+    await logout.logout();
+    seen.stop();
+    expect(getStore(store).session).to.equal(null);
+    expect(seen.events.map((event) => event.type)).to.deep.equal(['auth-signed-out']);
+    expect((seen.events[0] as CustomEvent<{ revoked: string[] }>).detail.revoked).to.include('refresh_token');
+    clearDpopCaches();
+    let gone = '';
+    await dpopKey(store).catch((error: { code: string }) => (gone = error.code));
+    expect(gone).to.equal('login_required');
+    expect((await dpopKey(store, true)).jkt).to.not.equal(jkt);
+  });
+});

@@ -4,8 +4,9 @@ import type { AuthCallbackElement } from '../../src/elements/auth-callback.js';
 import type { AuthLogoutElement } from '../../src/elements/auth-logout.js';
 import type { AuthSignedOutEvent } from '../../src/events.js';
 import { getStore } from '../../src/store/token-store.js';
+import { signInWithCode, tokenEndpoint } from '../helpers/code-flow.js';
 import { clearStores, collect, signIn, storeName } from '../helpers/flow.js';
-import { issuerOf, resetPage, tenant } from '../helpers/idp.js';
+import { deferred, issuerOf, resetPage, tenant } from '../helpers/idp.js';
 
 const buttonOf = (el: HTMLElement) => el.shadowRoot!.querySelector('button')!;
 const labelOf = (el: HTMLElement) =>
@@ -51,7 +52,8 @@ describe('<auth-logout>', () => {
     expect(event.bubbles).to.be.true;
     expect(event.composed).to.be.true;
     expect(event.cancelable).to.be.true;
-    expect(event.detail).to.deep.equal({ store });
+    // An implicit sign-in: an access token, no refresh token.
+    expect(event.detail).to.deep.equal({ store, revoked: ['access_token'] });
     // The store is already empty when listeners hear the event.
     expect(getStore(store).session).to.equal(null);
     expect(sessionStorage.getItem(`auth-elements:store:${store}`)).to.equal(null);
@@ -99,7 +101,7 @@ describe('<auth-logout>', () => {
     const event = (await fired) as AuthSignedOutEvent;
     expect(event.cancelable).to.be.true;
     expect(event.defaultPrevented).to.be.true;
-    expect(event.detail).to.deep.equal({ store });
+    expect(event.detail).to.deep.equal({ store, revoked: ['access_token'] });
     const url = new URL((await result)!);
     expect(url.origin + url.pathname).to.equal(`${issuerOf(t)}/logout`);
     expect(url.searchParams.get('id_token_hint')).to.equal(idToken);
@@ -347,5 +349,178 @@ describe('<auth-logout> state (RP-Initiated Logout) and the return through <auth
     expect(url.pathname).to.equal('/v2/logout');
     expect(url.searchParams.has('state')).to.be.false;
     expect(Object.keys(sessionStorage).filter((key) => key.startsWith('auth-elements:logout:'))).to.deep.equal([]);
+  });
+});
+
+describe('<auth-logout> revokes the tokens first (RFC 7009)', () => {
+  /** What the fake provider recorded of each revocation request. */
+  type Revocation = { type: string; hint: string | null; clientId: string | null; revoked: boolean; status: number | null };
+  const revocations = async (t: string): Promise<Revocation[]> => ((await (await fetch(`/idp/${t}/stats`)).json()) as { revocations: Revocation[] }).revocations;
+  let original: typeof fetch;
+  beforeEach(() => (original = window.fetch));
+  afterEach(() => (window.fetch = original));
+  afterEach(clearStores);
+  afterEach(resetPage);
+
+  /**
+   * Replaces the page's fetch with one that records every URL (and whether `store` was still signed in then), and
+   * holds each revocation request on `hold()` when given.
+   */
+  function watchFetch(store: string, hold?: () => Promise<unknown>) {
+    const seen: { url: string; signedIn: boolean; body?: string }[] = [];
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new Request(input, init).url;
+      seen.push({ url, signedIn: getStore(store).session !== null, body: init?.body instanceof URLSearchParams ? String(init.body) : undefined });
+      if (hold && url.endsWith('/revoke')) await hold();
+      return original(input, init);
+    };
+    return { seen, revokes: () => seen.filter(({ url }) => url.endsWith('/revoke')) };
+  }
+
+  it('a click revokes the refresh and access tokens while still signed in, then clears the store; the event lists them', async () => {
+    const t = tenant();
+    const store = storeName();
+    const { store: s } = await signInWithCode(t, store);
+    const refreshToken = s.refreshToken!;
+    expect(refreshToken).to.be.a('string');
+    const watched = watchFetch(store);
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store}></auth-logout>`);
+    const seen = collect<AuthSignedOutEvent['detail']>(el, 'auth-signed-out', 'auth-error');
+    const fired = oneEvent(el, 'auth-signed-out');
+    buttonOf(el).click();
+    const event = (await fired) as AuthSignedOutEvent;
+    seen.stop();
+    expect(event.detail).to.deep.equal({ store, revoked: ['refresh_token', 'access_token'] });
+    expect(seen.events.map((e) => e.type)).to.deep.equal(['auth-signed-out']);
+    expect(el.error).to.be.false;
+    // Sent before the store was cleared.
+    expect(watched.revokes()).to.have.length(2);
+    expect(watched.revokes().every(({ signedIn }) => signedIn)).to.be.true;
+    expect(getStore(store).session).to.equal(null);
+    const records = await revocations(t);
+    expect(records.map(({ type, hint, revoked }) => [type, hint, revoked]).sort()).to.deep.equal([['access_token', 'access_token', true], ['refresh_token', 'refresh_token', true]]);
+    // The provider now refuses the refresh token.
+    const refused = await tokenEndpoint(t, { grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'app' });
+    expect(refused.status).to.equal(400);
+    expect(refused.body.error).to.equal('invalid_grant');
+  });
+
+  it('the button is busy (disabled) while revoking, and the store still signed in; both end when it is done', async () => {
+    const t = tenant();
+    const store = storeName();
+    await signInWithCode(t, store);
+    const release = deferred();
+    const arrived = deferred();
+    watchFetch(store, () => {
+      arrived.resolve();
+      return release.promise;
+    });
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store}></auth-logout>`);
+    const fired = oneEvent(el, 'auth-signed-out');
+    buttonOf(el).click();
+    await arrived.promise;
+    expect(buttonOf(el).disabled).to.be.true;
+    expect(getStore(store).signedIn).to.be.true;
+    // A second click while it runs does nothing.
+    expect(await el.logout()).to.equal(undefined);
+    release.resolve();
+    const event = (await fired) as AuthSignedOutEvent;
+    expect(event.detail.revoked).to.deep.equal(['refresh_token', 'access_token']);
+    await el.updateComplete;
+    expect(buttonOf(el).disabled).to.be.false;
+    expect(getStore(store).session).to.equal(null);
+  });
+
+  it('a provider that is down: signs out all the same, and the event, the error state, the slot and the console say so', async () => {
+    const t = tenant('revoke503-');
+    const store = storeName();
+    await signInWithCode(t, store);
+    const warn = console.warn;
+    const warned: string[] = [];
+    console.warn = (...args: unknown[]) => void warned.push(args.map(String).join(' '));
+    try {
+      const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store} return-to="/done"></auth-logout>`);
+      stay(el);
+      const seen = collect<Record<string, unknown>>(el, 'auth-signed-out', 'auth-error');
+      const url = await el.logout();
+      seen.stop();
+      expect(seen.events.map((e) => e.type)).to.deep.equal(['auth-signed-out', 'auth-error']);
+      const [signedOut, failed] = seen.events;
+      const { revocationError, ...rest } = signedOut!.detail as { revocationError: { error: string; errorDescription: string } };
+      expect(rest).to.deep.equal({ store, revoked: [] });
+      expect(revocationError.error).to.equal('http_error');
+      expect(revocationError.errorDescription).to.contain('HTTP 503');
+      expect(Object.keys(revocationError).sort()).to.deep.equal(['error', 'errorDescription']);
+      expect(failed!.detail).to.deep.equal({ ...revocationError, status: 503 });
+      // Signed out anyway, and on its way to the provider's sign-out.
+      expect(getStore(store).session).to.equal(null);
+      expect(sessionStorage.getItem(`auth-elements:store:${store}`)).to.equal(null);
+      expect(new URL(url!).pathname).to.equal(`/idp/${t}/logout`);
+      await el.updateComplete;
+      expect(el.error).to.be.true;
+      expect(el.hasAttribute('error')).to.be.true;
+      expect(el.shadowRoot!.querySelector('[part=error-message]')!.textContent).to.equal(revocationError.errorDescription);
+      expect(warned.filter((message) => message.startsWith('auth-logout: '))).to.deep.equal([`auth-logout: http_error: ${revocationError.errorDescription}`]);
+    } finally {
+      console.warn = warn;
+    }
+  });
+
+  it('a provider that never answers: signs out after the 3-second budget, with timeout', async () => {
+    const t = tenant('hang-');
+    const store = storeName();
+    await signInWithCode(t, store);
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store}></auth-logout>`);
+    const failed = oneEvent(el, 'auth-error');
+    const started = performance.now();
+    await el.logout();
+    const took = performance.now() - started;
+    const event = (await failed) as CustomEvent<{ error: string }>;
+    expect(event.detail.error).to.equal('timeout');
+    expect(getStore(store).session).to.equal(null);
+    expect(took).to.be.at.least(2_900).and.below(10_000);
+    expect((await revocations(t)).map(({ type }) => type).sort()).to.deep.equal(['access_token', 'refresh_token']);
+  });
+
+  it('no-revoke sends nothing, and the event says nothing was revoked', async () => {
+    const t = tenant();
+    const store = storeName();
+    await signInWithCode(t, store);
+    const watched = watchFetch(store);
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store} no-revoke></auth-logout>`);
+    expect(el.noRevoke).to.be.true;
+    const fired = oneEvent(el, 'auth-signed-out');
+    await el.logout();
+    expect(((await fired) as AuthSignedOutEvent).detail).to.deep.equal({ store, revoked: [] });
+    expect(getStore(store).session).to.equal(null);
+    expect(watched.seen).to.deep.equal([]);
+    expect(await revocations(t)).to.deep.equal([]);
+  });
+
+  it('a page with no session sends nothing', async () => {
+    const store = storeName();
+    const watched = watchFetch(store);
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store}></auth-logout>`);
+    const fired = oneEvent(el, 'auth-signed-out');
+    await el.logout();
+    expect(((await fired) as AuthSignedOutEvent).detail).to.deep.equal({ store, revoked: [] });
+    expect(watched.seen).to.deep.equal([]);
+  });
+
+  it('never puts the access or refresh token in a URL (revocation, discovery, the provider sign-out)', async () => {
+    const t = tenant();
+    const store = storeName();
+    const { store: s } = await signInWithCode(t, store);
+    const secrets = [s.accessToken!, s.refreshToken!];
+    const watched = watchFetch(store);
+    performance.clearResourceTimings();
+    const el = await fixture<AuthLogoutElement>(html`<auth-logout store=${store} return-to="/done"></auth-logout>`);
+    stay(el);
+    const endSession = (await el.logout())!;
+    expect(watched.revokes()).to.have.length(2);
+    // In the bodies only.
+    expect(watched.revokes().map(({ body }) => new URLSearchParams(body).get('token')).sort()).to.deep.equal([...secrets].sort());
+    const urls = [endSession, ...watched.seen.map(({ url }) => url), ...performance.getEntriesByType('resource').map((entry) => entry.name)];
+    for (const url of urls) for (const secret of secrets) expect(url).to.not.contain(secret);
   });
 });

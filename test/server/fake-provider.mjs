@@ -16,7 +16,8 @@
 //   notoken-…    the discovery document has no token_endpoint
 //   badchash-…   ID tokens from the token endpoint carry the c_hash of another code
 //   oddjson-…    the token endpoint's JSON has an object for access_token and a number for scope
-//   hang-…       never answers a prompt=none authorize request (the page stays on the provider)
+//   hang-…       never answers a prompt=none authorize request (the page stays on the provider), nor a revocation
+//                request (held open until the client goes away)
 //   wait-…       never answers an authorize request at all (the user is still on the provider's page)
 //   wm-…         also supports response_mode=web_message (Auth0's), listed in the discovery document
 //   no3p-…       the third-party-cookie check says "unsupported"
@@ -44,6 +45,10 @@
 // asked for with `dpop_jkt`, and a refresh token issued to a proof, need a proof of that very key. /api/T/echo
 // takes `Authorization: DPoP` with a proof (plus `ath`, and the token's `cnf.jkt`), and refuses a bound token sent as
 // Bearer. Every proof that passed is in the stats (dpopProofs: { header, payload } in order).
+//   norevoke-…   the discovery document has no revocation_endpoint
+//   rtonly-…     the revocation endpoint revokes refresh tokens only: an access token of the tenant gets 400
+//                unsupported_token_type (RFC 7009 2.2.1, as providers with JWT access tokens answer)
+//   revoke503-…  the revocation endpoint is down: 503 with Retry-After, revoking nothing (RFC 7009 2.2.1)
 //
 // Routes (T = tenant, ORIGIN = http://<Host header>):
 //   GET  /idp/T/.well-known/openid-configuration   discovery document
@@ -75,6 +80,15 @@
 //                                                  code_verifier: the PKCE S256 check) and refresh_token (rotation: a
 //                                                  refresh token is used once; using one again revokes every refresh
 //                                                  token descended from the same code). Errors as RFC 6749 5.2 JSON.
+//   POST /idp/T/revoke                             RFC 7009 token revocation of public clients: a form with token,
+//                                                  token_type_hint (optional) and client_id (401 invalid_client
+//                                                  without). 200 for a token of the tenant (revoked) and for an unknown
+//                                                  one (nothing to do); 400 invalid_request for another client's token.
+//                                                  A revoked refresh token revokes its grant: the refresh grant then
+//                                                  answers invalid_grant. Every request is recorded in the stats'
+//                                                  revocations: { type (refresh_token, access_token or unknown: what
+//                                                  the token was, whatever the hint), hint (or null), clientId (or
+//                                                  null), fields (the form's names, in order), revoked, status }
 //   GET  /idp/T/logout[?post_logout_redirect_uri=…&state=…]
 //   *    /api/T/echo          bearer-protected echo { sub, scope, method, query, body, contentType }
 //   *    /api/T/status/:code  answers with that status (no auth)
@@ -86,7 +100,7 @@ import { base64url, calculateJwkThumbprint, compactVerify, CompactSign, createLo
 
 const TENANT = /^[A-Za-z0-9_-]{1,64}$/;
 /** The behaviour prefixes (see the header), besides `ttlN`. */
-const FLAGS = new Set(['nokid', 'badissuer', 'notoken', 'badchash', 'oddjson', 'hang', 'wait', 'wm', 'no3p', 'refuse', 'refuseonce', 'hint', 'iss', 'weakrsa', 'dpopnonce', 'dpopbearer']);
+const FLAGS = new Set(['nokid', 'badissuer', 'notoken', 'badchash', 'oddjson', 'hang', 'wait', 'wm', 'no3p', 'refuse', 'refuseonce', 'hint', 'iss', 'weakrsa', 'dpopnonce', 'dpopbearer', 'norevoke', 'rtonly', 'revoke503']);
 const DEFAULT_TTL = 3600;
 
 /** The behaviours a tenant name asks for: its leading prefix words (all but the last word), up to the first other one. */
@@ -129,6 +143,7 @@ function tenant(name) {
         codeExchanges: 0, refreshes: 0, codes: new Map(), refreshTokens: new Map(),
         refusals: 0, refusedOnce: false, hints: 0, validHints: 0, lastHint: null, prompts: [],
         dpopNonce: randomBytes(16).toString('base64url'), jtis: new Set(), dpopProofs: [], nonceRefusals: 0,
+        revocations: [],
       };
     });
     created.catch(() => tenants.delete(name));
@@ -419,6 +434,56 @@ async function token(ctx, t) {
   return send(ctx, 200, answer);
 }
 
+/**
+ * The revocation endpoint of public clients (RFC 7009 section 2): revokes a refresh token (with its whole grant, so
+ * the refresh grant refuses it) or an access token of the tenant; an unknown token is answered 200 as well (2.2).
+ */
+async function revoke(ctx, t) {
+  const error = (status, code, description) => send(ctx, status, { error: code, error_description: description });
+  if (!/^application\/x-www-form-urlencoded(;|$)/.test(ctx.get('content-type'))) return error(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded');
+  const body = new URLSearchParams(await readBody(ctx.req));
+  const token = body.get('token') ?? '';
+  const clientId = body.get('client_id');
+  let type = 'unknown';
+  let owner;
+  const grant = t.refreshTokens.get(token);
+  if (grant) [type, owner] = ['refresh_token', grant.clientId];
+  else {
+    try {
+      const { payload } = await jwtVerify(token, createLocalJWKSet(await publicJwks(t)), { issuer: issuer(ctx, t), algorithms: ['RS256', 'ES256', 'EdDSA'] });
+      if (payload.client_id !== undefined) [type, owner] = ['access_token', payload.client_id];
+    } catch {
+      // Not a token of this tenant: unknown.
+    }
+  }
+  const record = { type, hint: body.get('token_type_hint'), clientId, fields: [...body.keys()], revoked: false, status: 200 };
+  t.revocations.push(record);
+  const refuse = (status, code, description) => {
+    record.status = status;
+    return error(status, code, description);
+  };
+  // `hang-` tenants never answer: held open until the client gives up (its time-out or abort closes the connection).
+  if (t.is('hang')) {
+    record.status = null;
+    await new Promise((resolve) => ctx.res.once('close', resolve));
+    ctx.status = 499;
+    ctx.respond = false;
+    return undefined;
+  }
+  if (t.is('revoke503')) {
+    ctx.set('retry-after', '30');
+    return refuse(503, 'temporarily_unavailable', 'the revocation service is down');
+  }
+  for (const name of body.keys()) if (body.getAll(name).length > 1) return refuse(400, 'invalid_request', `${name} given twice`);
+  if (!clientId) return refuse(401, 'invalid_client', 'client_id missing');
+  if (!token) return refuse(400, 'invalid_request', 'token missing');
+  if (type !== 'unknown' && owner !== clientId) return refuse(400, 'invalid_request', 'the token was issued to another client');
+  if (type === 'access_token' && t.is('rtonly')) return refuse(400, 'unsupported_token_type', 'access tokens (JWTs) cannot be revoked here');
+  if (grant) grant.family.revoked = true;
+  record.revoked = type !== 'unknown';
+  return send(ctx, 200, '', 'text/plain');
+}
+
 async function idp(ctx, t, route, get, post) {
   if (get && route === '/.well-known/openid-configuration') {
     const base = issuer(ctx, t);
@@ -430,6 +495,7 @@ async function idp(ctx, t, route, get, post) {
       grant_types_supported: ['implicit', 'authorization_code', 'refresh_token'],
       code_challenge_methods_supported: ['S256'],
       end_session_endpoint: `${base}/logout`,
+      revocation_endpoint: t.is('norevoke') ? undefined : `${base}/revoke`,
       response_types_supported: RESPONSE_TYPES,
       // `wm-` tenants also answer silent requests by web_message, as Auth0 does.
       response_modes_supported: t.is('wm') ? ['fragment', 'web_message'] : ['fragment'],
@@ -473,12 +539,15 @@ async function idp(ctx, t, route, get, post) {
   if (get && route === '/stats') {
     const { jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks, codeExchanges, refreshes } = t;
     const { refusals, hints, validHints, lastHint, prompts, dpopProofs, nonceRefusals } = t;
+    const { revocations } = t;
     return send(ctx, 200, {
       jwksFetches, apiCalls, verifiedCalls, silentRequests, cookieChecks, codeExchanges, refreshes,
       refusals, hints, validHints, lastHint, prompts, dpopProofs, nonceRefusals,
+      revocations,
     });
   }
   if (post && route === '/token') return token(ctx, t);
+  if (post && route === '/revoke') return revoke(ctx, t);
   if (post && route === '/sign') {
     let request;
     try {
