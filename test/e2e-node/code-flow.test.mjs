@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { calculateJwkThumbprint } from 'jose';
 import { chromium } from 'playwright-core';
 import { startDemo } from '../../demo/demo.mjs';
+import { INTROSPECTOR_CLIENT_ID, INTROSPECTOR_CLIENT_SECRET } from '../../demo/server/provider.mjs';
 import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
 import { ensureBundle } from './bundle.mjs';
 
@@ -284,8 +285,27 @@ describe('the demo app with the code flow and PKCE (/code), against the real pro
       assert.deepEqual((await apiCallsWithToken(signOut)).map(({ request }) => request.url()), []);
       assert.equal(await stored(page), null);
       assert.equal((await inMemory(page)).refreshToken, undefined);
-      // The refresh token ended with the provider session.
+      // Sign-out revoked the refresh token first (RFC 7009): the provider's introspection says it is no longer active;
+      // the access token, a JWT, cannot be revoked there (unsupported_token_type), which sign-out takes in its stride.
+      const revocations = signOut.filter((r) => r.method() === 'POST' && r.url() === `${demo.urls.provider}/token/revocation`).map((r) => new URLSearchParams(r.postData()));
+      assert.deepEqual(revocations.map((form) => form.get('token_type_hint')).sort(), ['access_token', 'refresh_token']);
+      const signedOut = events.find((e) => e.type === 'auth-signed-out' && e.from === 'auth-logout');
+      assert.deepEqual(signedOut.detail.revoked, ['refresh_token']);
+      assert.equal(signedOut.detail.revocationError, undefined);
+      const basic = Buffer.from(`${INTROSPECTOR_CLIENT_ID}:${INTROSPECTOR_CLIENT_SECRET}`).toString('base64');
+      const introspection = await fetch(`${demo.urls.provider}/token/introspection`, { method: 'POST', headers: { authorization: `Basic ${basic}` }, body: new URLSearchParams({ token: second.refreshToken }) });
+      assert.deepEqual(await introspection.json(), { active: false });
       assert.equal((await refreshFromElsewhere(second.refreshToken)).body.error, 'invalid_grant');
+      // The DPoP key went with the session: none is left, or (check-session's silent sign-in on the page signing out
+      // came back to) a new one.
+      const left = await page.evaluate(() => new Promise((resolve) => {
+        const open = indexedDB.open('auth-elements');
+        open.onsuccess = () => {
+          const get = open.result.transaction('dpop-keys').objectStore('dpop-keys').get('default');
+          get.onsuccess = () => (get.result ? crypto.subtle.exportKey('jwk', get.result.keys.publicKey).then(resolve) : resolve(null));
+        };
+      }));
+      assert.ok(left === null || (await calculateJwkThumbprint(left)) !== jkt, 'the signed-out session\'s DPoP key is still there');
       assert.deepEqual(pageErrors, []);
     } finally {
       await context.close();
