@@ -51,7 +51,7 @@ async function openBrowser() {
     });
   });
   context.on('page', (page) => {
-    page.on('console', (message) => consoleMessages.push(`${message.type()}: ${message.text()} (${page.url()})`));
+    page.on('console', (message) => consoleMessages.push(`${message.type()}: ${message.text()} (${message.location().url || page.url()})`));
     page.on('pageerror', (error) => pageErrors.push(error));
   });
   const page = await context.newPage();
@@ -160,7 +160,13 @@ describe('/docs in Chromium, against the demo on free ports', () => {
 
       assert.deepEqual(violations, [], 'no Content-Security-Policy violation');
       assert.deepEqual(pageErrors, [], 'no page error');
-      assert.deepEqual(consoleMessages.filter((message) => message.startsWith('error')), [], 'no console error');
+      // Chromium logs every 4xx answer. Sign-out revokes the access token too (RFC 7009), and node-oidc-provider
+      // answers 400 unsupported_token_type for a JWT access token (README, Sign-out revokes tokens): that one line
+      // is the browser's, not the page's, and is expected; any other error is not.
+      const revocation = `${new URL(demo.urls.provider).origin}/token/revocation`;
+      const expected = (message) => message.startsWith('error: Failed to load resource: the server responded with a status of 400') && message.endsWith(`(${revocation})`);
+      assert.deepEqual(consoleMessages.filter((message) => message.startsWith('error') && !expected(message)), [], 'no console error');
+      assert.ok(consoleMessages.filter(expected).length <= 1);
     } finally {
       await context.close();
     }

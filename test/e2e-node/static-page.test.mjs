@@ -245,7 +245,7 @@ describe('a static page with the four tags, the built bundle, the demo provider 
       await page.waitForURL((url) => url.origin !== pageOrigin);
       assert.deepEqual(scripts().slice(0, 1), ['/auth-elements.js']);
       assert.ok(scripts().some((path) => /^\/chunks\/protocol-[\w-]+\.js$/.test(path)), scripts().join());
-      assert.ok(!scripts().some((path) => /templates|logout/.test(path)), scripts().join());
+      assert.ok(!scripts().some((path) => /templates|logout|dpop/.test(path)), scripts().join());
     } finally {
       await context.close();
     }
@@ -294,6 +294,9 @@ describe('a static page with the four tags, the built bundle, the demo provider 
       assert.equal(apiCalls.length, 1, apiCalls.map((r) => r.url()).join('\n'));
       assert.equal(await apiCalls[0].headerValue('authorization'), `Bearer ${accessToken}`);
       assert.equal((await apiCalls[0].response()).status(), 200);
+      // A bearer session (the implicit grant) never loads the DPoP code.
+      assert.ok(!requests.some((r) => /\/chunks\/dpop-/.test(r.url())), 'the DPoP chunk was loaded');
+      assert.equal(await apiCalls[0].headerValue('dpop'), null);
 
       // Sign out: the store is cleared, then the provider's end_session_endpoint (with id_token_hint) ends its
       // session and sends the browser back. Its page submits itself when the hint matches the session; otherwise
@@ -345,13 +348,15 @@ describe('a static page with the four tags, the built bundle, the demo provider 
       }
       assert.ok(!JSON.stringify(events).includes(accessToken.split('.')[1]), 'not even the access token payload');
 
-      // Never the access token in a URL Chromium requested (nor in a request body). The implicit response carries it
-      // in the fragment, which is not part of a request.
+      // Never the access token in a URL Chromium requested (nor in a request body but sign-out's revocation request,
+      // RFC 7009, to the provider's revocation endpoint). The implicit response carries it in the fragment, which is
+      // not part of a request.
       assert.ok(requests.length > 10, `${requests.length} requests recorded`);
       for (const request of requests) {
         for (const secret of signatures(accessToken)) {
           assert.ok(!request.url().includes(secret), `the access token in ${request.url().slice(0, 80)}`);
-          assert.ok(!(request.postData() ?? '').includes(secret), `the access token in the body to ${request.url()}`);
+          const revocation = request.method() === 'POST' && request.url() === `${op.issuer}/token/revocation` && new URLSearchParams(request.postData()).get('token') === accessToken;
+          assert.ok(revocation || !(request.postData() ?? '').includes(secret), `the access token in the body to ${request.url()}`);
         }
       }
       assert.deepEqual(pageErrors, []);
