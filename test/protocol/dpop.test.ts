@@ -104,6 +104,40 @@ describe('DPoP: the key', () => {
     expect(a.jkt).to.equal(b.jkt);
   });
 
+  it('a key another tab wrote while this one was making its own wins: the first one written stays', async () => {
+    const store = storeName();
+    const { generateKey } = crypto.subtle;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let started!: () => void;
+    const generating = new Promise<void>((resolve) => (started = resolve));
+    // This tab's key generation waits until "another tab" has stored its key.
+    crypto.subtle.generateKey = (async (...args: Parameters<typeof generateKey>) => {
+      started();
+      await held;
+      return generateKey.apply(crypto.subtle, args);
+    }) as typeof generateKey;
+    try {
+      const mine = dpopKey(store, true);
+      await generating;
+      const keys = (await generateKey.call(crypto.subtle, { name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams, false, ['sign'])) as CryptoKeyPair;
+      await new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('auth-elements', 1);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('dpop-keys', 'readwrite');
+          tx.objectStore('dpop-keys').put({ store, alg: 'ES256', keys });
+          tx.oncomplete = () => (open.result.close(), resolve());
+          tx.onerror = () => reject(tx.error);
+        };
+      });
+      release();
+      const { kty, crv, x, y } = await crypto.subtle.exportKey('jwk', keys.publicKey);
+      expect((await mine).jkt).to.equal(await thumbprint({ kty, crv, x, y }));
+    } finally {
+      crypto.subtle.generateKey = generateKey;
+    }
+  });
+
   it('IndexedDB refused is storage_unavailable', async () => {
     const descriptor = Object.getOwnPropertyDescriptor(globalThis, 'indexedDB')!;
     Object.defineProperty(globalThis, 'indexedDB', { configurable: true, value: { open: () => { throw new DOMException('blocked', 'SecurityError'); } } });
