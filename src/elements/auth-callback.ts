@@ -5,7 +5,6 @@ import { errorDetail, loadChunk } from '../protocol/errors.js';
 import { handlingResponse } from '../store/token-store.js';
 import { sheet, slot } from './dom.js';
 import { showErrors } from './report.js';
-import { storeSession } from '../session/signed-in.js';
 import { mirrorStates } from './states.js';
 
 /**
@@ -75,26 +74,8 @@ export class AuthCallbackElement extends ReactiveElement {
       if (!params) return;
       // Its content ("Signing you in…") shows only now, while a response is handled.
       this.toggleAttribute('handling', true);
-      // The response's checks are loaded only on a page that has a response to check.
-      const [{ handOff, MESSAGE_KEY }, { handleResponse }] = await loadChunk(Promise.all([import('../protocol/authorize.js'), import('../protocol/callback.js')]));
-      // In the hidden iframe of a silent sign-in or in a sign-in popup: the raw response goes to the page that
-      // opened it, on this origin only; that page checks it. A popup then closes.
-      const via = handOff(params.state);
-      const opener = via === 'silent' ? parent !== window && parent : via === 'popup' && window.opener as Window | null;
-      if (opener) {
-        opener.postMessage({ [MESSAGE_KEY]: fragment }, location.origin);
-        if (via === 'popup') close();
-        return;
-      }
-      const result = await handleResponse(params);
-      storeSession(this, result);
-      const { transaction } = result;
-      const back = new URL(transaction.returnTo);
-      // returnTo was recorded by createTransaction on this origin; the response cannot choose it.
-      if (back.origin === location.origin && back.pathname + back.search !== location.pathname + location.search) {
-        return location.replace(back.href);
-      }
-      this.removeAttribute('handling');
+      // The response's checks are loaded only on a page that has a response to check (src/session/response.ts).
+      if (await (await loadChunk(import('../session/response.js'))).handle(this, fragment, params)) this.removeAttribute('handling');
     } catch (error) {
       this.removeAttribute('handling');
       this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));
