@@ -239,13 +239,17 @@ export class AuthFetchElement extends ReactiveElement {
    * Runs a request (or, with `form`, that form's) with the request code, loaded with the first request; a failure
    * to load it is told like any other.
    */
-  async #run(request: ApiRequest, form?: HTMLFormElement, fields?: [string, string][]): Promise<AuthResponseDetail | undefined> {
-    const state = (this.#requests ??= { inflight: 0, stamped: NONE });
+  async #run(request: ApiRequest, form?: HTMLFormElement, fields?: [string, FormDataEntryValue][]): Promise<AuthResponseDetail | undefined> {
     try {
       const { run, formRequest } = requests.value ?? (await requests());
+      const state = (this.#requests ??= { inflight: 0, stamped: NONE });
+      if (form) {
+        // A second submit while this form is being sent is dropped (its buttons are disabled, but Enter still submits).
+        if (state.sending?.has(form)) return undefined;
+        (state.sending ??= new Set()).add(form);
+      }
       return await run(this, state, this.#store, (error) => this.#fail(error), form ? formRequest(this, form, fields!) : request, form);
     } catch (error) {
-      if (form) state.sending!.delete(form);
       this.#fail(error);
       return undefined;
     }
@@ -265,12 +269,8 @@ export class AuthFetchElement extends ReactiveElement {
     const form = event.target as HTMLFormElement;
     if (form.closest('auth-fetch') !== this) return;
     event.preventDefault();
-    const state = (this.#requests ??= { inflight: 0, stamped: NONE });
-    // A second submit while this form is being sent is dropped (its buttons are disabled, but Enter still submits).
-    if (state.sending?.has(form)) return;
-    (state.sending ??= new Set()).add(form);
-    // Files cannot travel in JSON or a query: only text fields are sent (read now, as the submit sees them).
-    void this.#run({ url: '' }, form, [...new FormData(form, event.submitter)].filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    // Its fields as the submit sees them (the request code may still be loading).
+    void this.#run({ url: '' }, form, [...new FormData(form, event.submitter)]);
   }
 
   /** (Re)adds the `refresh-on` listener, removed by its AbortController on disconnect or a `refresh-on` change. */

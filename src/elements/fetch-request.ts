@@ -152,10 +152,11 @@ function params(host: AuthFetchElement, given?: Iterable<[string, string]>): [st
 }
 
 /**
- * The request of a submitted child form, from its text `fields` (files cannot travel in JSON or a query): a GET's
- * fields go in the query; other methods send them as JSON, or urlencoded with that `content-type`.
+ * The request of a submitted child form, from its `fields`; only text fields are sent (files cannot travel in JSON or
+ * a query): a GET's go in the query; other methods send them as JSON, or urlencoded with that `content-type`.
  */
-export function formRequest(host: AuthFetchElement, form: HTMLFormElement, fields: [string, string][]): ApiRequest {
+export function formRequest(host: AuthFetchElement, form: HTMLFormElement, entries: [string, FormDataEntryValue][]): ApiRequest {
+  const fields = entries.filter((entry): entry is [string, string] => typeof entry[1] === 'string');
   const method = (form.getAttribute('method') || host.method).toUpperCase();
   const url = form.getAttribute('action') || host.url || '';
   if (method === 'GET') return { url, method, params: fields };
