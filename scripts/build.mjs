@@ -27,7 +27,7 @@ const bundle = await rollup({
     throw new Error(`rollup: ${warning.message}`);
   },
 });
-const { output } = await bundle.generate({ format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true, manualChunks: chunkOf });
+const { output } = await bundle.generate({ format: 'es', generatedCode: { arrowFunctions: true }, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true, manualChunks: chunkOf });
 await bundle.close();
 
 rmSync('dist', { recursive: true, force: true });
