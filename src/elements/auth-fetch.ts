@@ -6,7 +6,7 @@ import type { ApiRequest } from '../protocol/request.js';
 import type { TokenStore } from '../store/token-store.js';
 import { errorSlot, sheet, slot } from './dom.js';
 import type { Requests } from './fetch-request.js';
-import { requests, templates } from './parts.js';
+import { requests } from './parts.js';
 import { checkEnum, showError } from './report.js';
 import { setState } from './states.js';
 
@@ -301,13 +301,12 @@ export class AuthFetchElement extends ReactiveElement {
    */
   #tokenChanged(store: TokenStore): void {
     const { session, accessToken: token } = store;
-    const requests = this.#requests;
+    const state = this.#requests;
     if (!session) {
-      requests?.get?.abort();
-      // Copies exist only once the template filler is loaded.
-      if (requests?.stamped.length) [requests.stamped] = templates.value!.render(this, null, requests.stamped);
+      // The request code is loaded once there is request state.
+      if (state) requests.value!.signedOut(this, state);
       this.empty = false;
-    } else if (this.auto && this.url && token && token !== requests?.token && !requests?.get) this.#queue();
+    } else if (this.auto && this.url && token && token !== state?.token && !state?.get) this.#queue();
   }
 }
 

@@ -138,6 +138,13 @@ export async function run(host: AuthFetchElement, requests: Requests, controller
   }
 }
 
+/** Signed out: the GET in flight is dropped and what was rendered for the user goes away; writes go on. */
+export function signedOut(host: AuthFetchElement, requests: Requests): void {
+  requests.get?.abort();
+  // Copies exist only once the template filler is loaded.
+  if (requests.stamped.length) [requests.stamped] = templates.value!.render(host, null, requests.stamped);
+}
+
 /**
  * Query parameters: `given` (a GET form's fields), then `param-NAME="value"` attributes, then named descendants
  * marked `data-param` (not in a form).
