@@ -12,8 +12,6 @@ import { setState } from './states.js';
 
 const STATES = ['signed-out', 'loading', 'error', 'empty'];
 
-const NONE: Node[] = [];
-
 /**
  * Calls an API with the store's access token as `Authorization: Bearer`, declaratively, and shows the answer with no
  * page script: a `<template>` inside it is filled with the JSON answer (`data-field`, `data-attr-NAME`, `data-items`),
@@ -242,7 +240,7 @@ export class AuthFetchElement extends ReactiveElement {
   async #run(request: ApiRequest, form?: HTMLFormElement, fields?: [string, FormDataEntryValue][]): Promise<AuthResponseDetail | undefined> {
     try {
       const { run, formRequest } = requests.value ?? (await requests());
-      const state = (this.#requests ??= { inflight: 0, stamped: NONE });
+      const state = (this.#requests ??= { inflight: 0 });
       if (form) {
         // A second submit while this form is being sent is dropped (its buttons are disabled, but Enter still submits).
         if (state.sending?.has(form)) return undefined;

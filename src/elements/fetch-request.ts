@@ -25,8 +25,8 @@ export interface Requests {
   sending?: Set<HTMLFormElement>;
   /** The token of the last request sent. */
   token?: string | undefined;
-  /** The filled template copies. */
-  stamped: Node[];
+  /** The filled template copies (none before the first). */
+  stamped?: Node[];
 }
 
 /** Whose session the store holds: issuer and subject (`undefined` when signed out). */
@@ -103,7 +103,7 @@ export async function run(host: AuthFetchElement, requests: Requests, controller
     });
     signal.throwIfAborted();
     // The template filler only for an element with a template to fill or copies to remove.
-    const stamps = requests.stamped.length > 0 || !!host.querySelector('template');
+    const stamps = !!requests.stamped?.length || !!host.querySelector('template');
     if (stamps && !templates.value) {
       await templates();
       signal.throwIfAborted();
@@ -112,7 +112,7 @@ export async function run(host: AuthFetchElement, requests: Requests, controller
     if (whose(store) === user) {
       try {
         const { data } = detail;
-        if (stamps) [requests.stamped, host.empty] = templates.value!.render(host, data, requests.stamped);
+        if (stamps) [requests.stamped, host.empty] = templates.value!.render(host, data, requests.stamped ?? []);
         else host.empty = data == null || (Array.isArray(data) && !data.length);
       } catch (error) {
         // Not the network's fault: the answer arrived (a write was done) but could not be shown.
@@ -142,7 +142,7 @@ export async function run(host: AuthFetchElement, requests: Requests, controller
 export function signedOut(host: AuthFetchElement, requests: Requests): void {
   requests.get?.abort();
   // Copies exist only once the template filler is loaded.
-  if (requests.stamped.length) [requests.stamped] = templates.value!.render(host, null, requests.stamped);
+  if (requests.stamped?.length) [requests.stamped] = templates.value!.render(host, null, requests.stamped);
 }
 
 /**
