@@ -71,7 +71,7 @@ function shippedPaths() {
 
 export default {
   globs: ['src/elements/**/*.ts', 'src/define.ts', 'src/define/*.ts', 'src/events.ts'],
-  exclude: ['src/elements/dom.ts', 'src/elements/report.ts', 'src/elements/signed-in.ts', 'src/elements/states.ts', 'src/elements/parts.ts'],
+  exclude: ['src/elements/dom.ts', 'src/elements/report.ts', 'src/elements/signed-in.ts', 'src/elements/states.ts', 'src/elements/parts.ts', 'src/elements/fetch-request.ts'],
   outdir: '.',
   litelement: true,
   plugins: [documentedEventsOnly(), exportedDeclarationsOnly(), shippedPaths()],

@@ -13,7 +13,9 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 // [scale] split it (rollup, terser; Lit's css-tag replaced): measured 9,485 B for the entry and 20,468 B for all
 // files (the chunks compress apart, and each imports what it shares with the entry by name). The targets are
 // 8,192 B and 12,288 B: the budgets below hold what was reached, so that nothing grows back, until they are met.
-export const BUDGET = { entry: 9600, total: 20600 };
+// The entry then met its target (8,188 B): <auth-fetch>'s request code, the callback's response handling, login()'s
+// body and the CDN API's wrappers moved to the protocol chunk; its budget keeps about 150 B for the DPoP attribute.
+export const BUDGET = { entry: 8340, total: 20600 };
 export const TARGET = { entry: 8192, total: 12288 };
 
 const files = ['dist/auth-elements.js'];

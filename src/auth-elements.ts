@@ -4,11 +4,6 @@
  * uses the tags does not pay for them. Each has the signature of the function of the same name in `auth-elements`.
  */
 import './define.js';
-import type * as Authorize from './protocol/authorize.js';
-import type * as Callback from './protocol/callback.js';
-import type * as IdToken from './protocol/id-token.js';
-import type * as Request from './protocol/request.js';
-import type * as Silent from './protocol/silent.js';
 import { loadChunk } from './protocol/errors.js';
 
 export { AuthLoginElement } from './elements/auth-login.js';
@@ -25,9 +20,14 @@ export type { ResponseType, StorageKind, SignInConfig } from './protocol/authori
 export { parseFragment } from './protocol/fragment.js';
 export { clearDiscoveryCache } from './protocol/caches.js';
 
-export const startSignIn: typeof Authorize.startSignIn = async (...args) => (await loadChunk(import('./protocol/authorize.js'))).startSignIn(...args);
-export const silentSignIn: typeof Silent.silentSignIn = async (...args) => (await loadChunk(import('./protocol/silent.js'))).silentSignIn(...args);
-export const handleResponse: typeof Callback.handleResponse = async (...args) => (await loadChunk(import('./protocol/callback.js'))).handleResponse(...args);
-export const refreshSession: typeof Callback.refreshSession = async (...args) => (await loadChunk(import('./protocol/callback.js'))).refreshSession(...args);
-export const validateIdToken: typeof IdToken.validateIdToken = async (...args) => (await loadChunk(import('./protocol/id-token.js'))).validateIdToken(...args);
-export const callApi: typeof Request.callApi = async (...args) => (await loadChunk(import('./protocol/request.js'))).callApi(...args);
+type Api = typeof import('./session/api.js');
+
+/** `name` of the API chunk, loaded on the first call (a failure to load it is `network_error`, tried again next time). */
+const lazy = <K extends keyof Api>(name: K) => (async (...args: unknown[]) => ((await loadChunk(import('./session/api.js')))[name] as (...args: unknown[]) => unknown)(...args)) as Api[K];
+
+export const startSignIn = lazy('startSignIn');
+export const silentSignIn = lazy('silentSignIn');
+export const handleResponse = lazy('handleResponse');
+export const refreshSession = lazy('refreshSession');
+export const validateIdToken = lazy('validateIdToken');
+export const callApi = lazy('callApi');

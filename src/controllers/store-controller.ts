@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { SignInConfig } from '../protocol/authorize.js';
-import { attach, detach } from '../session/hosts.js';
+import { attach, changed, detach } from '../session/hosts.js';
 import { getStore, type TokenStore } from '../store/token-store.js';
 
 type Host = ReactiveControllerHost & Element;
@@ -81,14 +81,16 @@ export class StoreController implements ReactiveController {
     if (!group) {
       const controllers = new Set<StoreController>();
       // As the store tells its own subscribers: every one, even when another throws (its error still reported).
-      const unsubscribe = store.subscribe((changed) => {
+      const unsubscribe = store.subscribe((store) => {
         for (const controller of [...controllers]) {
           try {
-            controller.#changed(changed);
+            controller.#changed(store);
           } catch (error) {
             reportError(error);
           }
         }
+        // Then the store's lifecycle (loaded when a session arrives).
+        changed(store);
       });
       groups.set(store, (group = { controllers, unsubscribe, plain: new Set() }));
     }

@@ -1,11 +1,10 @@
 import { ReactiveElement } from '@lit/reactive-element';
-import { AuthErrorEvent, AuthSignedOutEvent } from '../events.js';
+import { AuthErrorEvent } from '../events.js';
 import { parseFragment } from '../protocol/fragment.js';
 import { errorDetail, loadChunk } from '../protocol/errors.js';
 import { handlingResponse } from '../store/token-store.js';
 import { sheet, slot } from './dom.js';
 import { showErrors } from './report.js';
-import { storeSession } from '../session/signed-in.js';
 import { mirrorStates } from './states.js';
 
 /**
@@ -64,37 +63,12 @@ export class AuthCallbackElement extends ReactiveElement {
         // whatever the outcome.
         if (params !== null) history.replaceState(history.state, '', location.pathname + location.search);
       }
-      // Back from the provider's sign-out with the state this tab sent: the state leaves the address bar at once
-      // (after the fragment, which goes first). Only a query with a `state` can be that return: other pages do not
-      // load the sign-out code.
-      const ended = /[?&]state=/.test(location.search) && (await loadChunk(import('../protocol/logout.js'))).takeLogoutReturn();
-      if (ended) {
-        history.replaceState(history.state, '', ended.url);
-        this.dispatchEvent(new AuthSignedOutEvent({ store: ended.logout.store, provider: true }));
-      }
-      if (!params) return;
-      // Its content ("Signing you in…") shows only now, while a response is handled.
-      this.toggleAttribute('handling', true);
-      // The response's checks are loaded only on a page that has a response to check.
-      const [{ handOff, MESSAGE_KEY }, { handleResponse }] = await loadChunk(Promise.all([import('../protocol/authorize.js'), import('../protocol/callback.js')]));
-      // In the hidden iframe of a silent sign-in or in a sign-in popup: the raw response goes to the page that
-      // opened it, on this origin only; that page checks it. A popup then closes.
-      const via = handOff(params.state);
-      const opener = via === 'silent' ? parent !== window && parent : via === 'popup' && window.opener as Window | null;
-      if (opener) {
-        opener.postMessage({ [MESSAGE_KEY]: fragment }, location.origin);
-        if (via === 'popup') close();
-        return;
-      }
-      const result = await handleResponse(params);
-      storeSession(this, result);
-      const { transaction } = result;
-      const back = new URL(transaction.returnTo);
-      // returnTo was recorded by createTransaction on this origin; the response cannot choose it.
-      if (back.origin === location.origin && back.pathname + back.search !== location.pathname + location.search) {
-        return location.replace(back.href);
-      }
-      this.removeAttribute('handling');
+      // A response, or back from the provider's sign-out with a `state` in the query: only then is the code that
+      // handles them loaded (src/session/response.ts), with the checks it needs.
+      if (!params && !/[?&]state=/.test(location.search)) return;
+      // Its content ("Signing you in…") shows only while a response is handled.
+      if (params) this.toggleAttribute('handling', true);
+      if (await (await loadChunk(import('../session/response.js'))).complete(this, fragment, params)) this.removeAttribute('handling');
     } catch (error) {
       this.removeAttribute('handling');
       this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));

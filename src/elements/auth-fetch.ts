@@ -1,21 +1,16 @@
 import { ReactiveElement, type PropertyValues } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
-import { AuthErrorEvent, AuthResponseEvent, type AuthResponseDetail } from '../events.js';
-import { AuthError, errorDetail, isAbort } from '../protocol/errors.js';
+import { AuthErrorEvent, type AuthResponseDetail } from '../events.js';
+import { errorDetail } from '../protocol/errors.js';
 import type { ApiRequest } from '../protocol/request.js';
-import { lifecycleOf } from '../session/hosts.js';
-import { responseHandled, type TokenStore } from '../store/token-store.js';
+import type { TokenStore } from '../store/token-store.js';
 import { errorSlot, sheet, slot } from './dom.js';
-import { requests, templates } from './parts.js';
+import type { Requests } from './fetch-request.js';
+import { requests } from './parts.js';
 import { checkEnum, showError } from './report.js';
 import { setState } from './states.js';
 
 const STATES = ['signed-out', 'loading', 'error', 'empty'];
-
-/** Whose session the store holds: issuer and subject (`undefined` when signed out). */
-const whose = ({ session }: TokenStore) => session ? `${session.issuer} ${session.claims?.sub}` : undefined;
-
-const NONE: Node[] = [];
 
 /**
  * Calls an API with the store's access token as `Authorization: Bearer`, declaratively, and shows the answer with no
@@ -75,24 +70,6 @@ export class AuthFetchElement extends ReactiveElement {
     return [...super.observedAttributes, 'loading'];
   }
 
-  /** Elements with a request that started since the last frame, and those whose request was in flight at it. */
-  static #started = new Set<AuthFetchElement>();
-  static #pending = new Set<AuthFetchElement>();
-  static #frame = 0;
-
-  /**
-   * One animation-frame callback for the whole page: an element whose request is still in flight a frame after it
-   * started shows `loading` (a request answered within a frame changes no attribute, so no style work).
-   */
-  static #tick(): void {
-    const pending = AuthFetchElement.#pending;
-    AuthFetchElement.#pending = AuthFetchElement.#started;
-    AuthFetchElement.#started = pending;
-    for (const element of pending) element.#busy(true);
-    pending.clear();
-    AuthFetchElement.#frame = AuthFetchElement.#pending.size ? requestAnimationFrame(AuthFetchElement.#tick) : 0;
-  }
-
   /** The listener of every element's `submit` and `input` events (one function, no closure per element). */
   static #event(this: AuthFetchElement, event: Event): void {
     if (event.type === 'submit') this.#submit(event as SubmitEvent);
@@ -113,19 +90,11 @@ export class AuthFetchElement extends ReactiveElement {
   };
 
   #store = new StoreController(this, AuthFetchElement.#storeName as (this: Element) => string, AuthFetchElement.#storeChanged as (this: Element, store: TokenStore) => void, undefined, false);
-  /** The GET in flight (latest wins); writes are not tracked: nothing aborts them. */
-  #get: AbortController | undefined;
-  #requestUrl: string | null = null;
-  /** Requests in flight, writes included: `loading` while any is. */
-  #inflight = 0;
-  /** Forms being sent: a second submit of one of them is dropped. */
-  #sending: Set<HTMLFormElement> | undefined;
-  /** The token of the last request sent. */
-  #token: string | undefined;
+  /** Its requests' state, from its first request on (src/elements/fetch-request.ts runs them). */
+  #requests: Requests | undefined;
   /** The `refresh-on` listener's. */
   #listeners: AbortController | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #stamped = NONE;
   /** The default error text, once the state slots exist. */
   #message: HTMLElement | undefined;
   /** The state slots, made before the shadow root (the root takes them when it is made). */
@@ -166,7 +135,7 @@ export class AuthFetchElement extends ReactiveElement {
    * request is still in flight a frame after it started, and goes when the last one ends.
    */
   get loading(): boolean {
-    return this.#inflight > 0 || this.hasAttribute('loading');
+    return !!this.#requests?.inflight || this.hasAttribute('loading');
   }
 
   /** Sets or removes the `loading` attribute (a page's own indicator); requests set it themselves. */
@@ -206,7 +175,7 @@ export class AuthFetchElement extends ReactiveElement {
     this.#store.hostDisconnected();
     this.#listeners?.abort();
     if (this.#timer) clearTimeout(this.#timer);
-    this.#get?.abort();
+    this.#requests?.get?.abort();
   }
 
   override attributeChangedCallback(name: string, old: string | null, value: string | null): void {
@@ -242,13 +211,6 @@ export class AuthFetchElement extends ReactiveElement {
     }
   }
 
-  /** Shows (or stops showing) `loading` and `aria-busy`. */
-  #busy(on: boolean): void {
-    if (on === this.hasAttribute('loading') || (on && !this.#inflight)) return;
-    this.toggleAttribute('loading', on);
-    this.setAttribute('aria-busy', String(on));
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.#store.hostUpdate();
     this.signedOut = !this.#store.store.accessToken;
@@ -258,7 +220,7 @@ export class AuthFetchElement extends ReactiveElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     // The answer for a URL the element no longer shows must not be reported.
-    if (changed.has('url') && this.#requestUrl !== this.url) this.#get?.abort();
+    if (changed.has('url') && this.#requests && this.#requests.url !== this.url) this.#requests.get?.abort();
     if (this.auto && this.url && (changed.has('url') || changed.has('auto') || changed.has('store'))) this.#queue();
   }
 
@@ -271,103 +233,33 @@ export class AuthFetchElement extends ReactiveElement {
     return this.#run({ url: this.url ?? '', method: this.method, body: this.body, contentType: this.contentType });
   }
 
-  async #run(request: ApiRequest, form?: HTMLFormElement): Promise<AuthResponseDetail | undefined> {
-    // A write (every form submit, and any method but GET and HEAD) is never aborted: not by a newer request, a token
-    // change, a renewal, a url change or removal from the page; the server may already have done it. GETs are
-    // latest-wins: a newer one aborts the one in flight.
-    const method = request.method;
-    const write = !!form || !(!method || /^(GET|HEAD)$/i.test(method));
-    const controller = new AbortController();
-    const { signal } = controller;
-    if (!write) {
-      this.#get?.abort();
-      this.#get = controller;
-      this.#requestUrl = this.url;
-    }
-    if (!this.#inflight++) {
-      // `loading` shows if this is still in flight a frame from now (see #tick).
-      AuthFetchElement.#started.add(this);
-      AuthFetchElement.#frame ||= requestAnimationFrame(AuthFetchElement.#tick);
-    }
-    this.error = false;
-    const buttons = form ? [...form.querySelectorAll<HTMLButtonElement>('button:not([type]),[type=submit]')].filter((b) => !b.disabled) : [];
-    for (const button of buttons) button.disabled = true;
-    request.as = this.as === 'text' ? 'text' : 'json';
-    request.params = this.#params(request.params);
+  /**
+   * Runs a request (or, with `form`, that form's) with the request code, loaded with the first request; a failure
+   * to load it is told like any other.
+   */
+  async #run(request: ApiRequest, form?: HTMLFormElement, fields?: [string, FormDataEntryValue][]): Promise<AuthResponseDetail | undefined> {
     try {
-      // Not before the page's own sign-in response (or check-session) is handled: no login_required flash.
-      await responseHandled();
-      const { store } = this.#store;
-      const lifecycle = await lifecycleOf(store);
-      // A token past its renewal point is renewed first (once per token, by the store's lifecycle).
-      await lifecycle.beforeRequest();
-      // The request code is loaded with the first request (a signed-out page does not load it).
-      const { callApi } = requests.value ?? (await requests());
-      signal.throwIfAborted();
-      const call = (accessToken = store.accessToken) => callApi(request, { accessToken: (this.#token = accessToken), allowedOrigins: store.session?.allowedOrigins ?? [], store: store.name, dpopJkt: store.session?.dpopJkt }, { signal, timeout: this.timeout });
-      const sent = store.session;
-      const user = whose(store);
-      // A token the API refuses as invalid_token (RFC 6750) is renewed once (unless just issued) and this request
-      // retried once with the new one; a second refusal is the API's answer (http_error 401), never another renewal.
-      const detail = await call().catch(async (error: { status?: number; cause?: unknown }) => {
-        if (error.status === 401 && error.cause === 'invalid_token' && !signal.aborted && (await lifecycle.refused(sent))) return call();
-        throw error;
-      });
-      signal.throwIfAborted();
-      // The template filler only for an element with a template to fill or copies to remove.
-      const stamps = this.#stamped.length > 0 || !!this.querySelector('template');
-      if (stamps && !templates.value) {
-        await templates();
-        signal.throwIfAborted();
+      const { run, formRequest } = requests.value ?? (await requests());
+      const state = (this.#requests ??= { inflight: 0 });
+      if (form) {
+        // A second submit while this form is being sent is dropped (its buttons are disabled, but Enter still submits).
+        if (state.sending?.has(form)) return undefined;
+        (state.sending ??= new Set()).add(form);
       }
-      // A write that outlived its user's session (signed out, or another user meanwhile) is told, not shown.
-      if (whose(store) === user) {
-        try {
-          const { data } = detail;
-          if (stamps) [this.#stamped, this.empty] = templates.value!.render(this, data, this.#stamped);
-          else this.empty = data == null || (Array.isArray(data) && !data.length);
-        } catch (error) {
-          // Not the network's fault: the answer arrived (a write was done) but could not be shown.
-          throw new AuthError('render_error', `rendering the answer failed: ${error}`, { cause: error });
-        }
-      }
-      if (form && !this.noReset) form.reset();
-      this.dispatchEvent(new AuthResponseEvent(detail));
-      if (this.emit) this.dispatchEvent(new CustomEvent(this.emit, { bubbles: true, composed: true, detail }));
-      return detail;
+      return await run(this, state, this.#store, (error) => this.#fail(error), form ? formRequest(this, form, fields!) : request, form);
     } catch (error) {
-      if (!isAbort(error) && !signal.aborted) {
-        const detail = errorDetail(error);
-        this.error = true;
-        // The error text goes in the error slot's fallback: the state slots are made now if they are not there yet.
-        this.#fill();
-        showError(this, this.#message!, detail);
-        this.dispatchEvent(new AuthErrorEvent(detail));
-      }
+      this.#fail(error);
       return undefined;
-    } finally {
-      for (const button of buttons) button.disabled = false;
-      if (form) this.#sending!.delete(form);
-      if (this.#get === controller) this.#get = undefined;
-      if (!--this.#inflight) {
-        AuthFetchElement.#started.delete(this);
-        AuthFetchElement.#pending.delete(this);
-        this.#busy(false);
-      }
     }
   }
 
-  /**
-   * Query parameters: `given` (a GET form's fields), then `param-NAME="value"` attributes, then named descendants
-   * marked `data-param` (not in a form).
-   */
-  #params(given?: Iterable<[string, string]>): [string, string][] {
-    const params: [string, string][] = given ? [...given] : [];
-    for (const name of this.getAttributeNames()) if (name.startsWith('param-')) params.push([name.slice(6), this.getAttribute(name)!]);
-    if (this.firstElementChild) for (const field of this.querySelectorAll<HTMLInputElement>('[data-param][name]')) {
-      if (!field.closest('form')) params.push([field.getAttribute('name')!, field.value ?? field.getAttribute('value') ?? '']);
-    }
-    return params;
+  /** Shows a failure (the state slots are made now if they are not there yet) and fires `auth-error`. */
+  #fail(error: unknown): void {
+    const detail = errorDetail(error);
+    this.error = true;
+    this.#fill();
+    showError(this, this.#message!, detail);
+    this.dispatchEvent(new AuthErrorEvent(detail));
   }
 
   /** Sends a child form: native validation has already run (the browser fires `submit` only for a valid form). */
@@ -375,23 +267,8 @@ export class AuthFetchElement extends ReactiveElement {
     const form = event.target as HTMLFormElement;
     if (form.closest('auth-fetch') !== this) return;
     event.preventDefault();
-    // A second submit while this form is being sent is dropped (its buttons are disabled, but Enter still submits).
-    if (this.#sending?.has(form)) return;
-    (this.#sending ??= new Set()).add(form);
-    const method = (form.getAttribute('method') || this.method).toUpperCase();
-    const url = form.getAttribute('action') || this.url || '';
-    // Files cannot travel in JSON or a query: only text fields are sent.
-    const fields = [...new FormData(form, event.submitter)].filter((entry): entry is [string, string] => typeof entry[1] === 'string');
-    const urlencoded = /^application\/x-www-form-urlencoded/i.test(this.contentType ?? '');
-    let request: ApiRequest;
-    if (method === 'GET') {
-      request = { url, method, params: fields };
-    } else {
-      const json: Record<string, unknown> = {};
-      for (const [name, value] of fields) json[name] = Object.hasOwn(json, name) ? [json[name], value].flat() : value;
-      request = { url, method, body: urlencoded ? new URLSearchParams(fields).toString() : JSON.stringify(json), contentType: urlencoded ? this.contentType : 'application/json' };
-    }
-    void this.#run(request, form);
+    // Its fields as the submit sees them (the request code may still be loading).
+    void this.#run({ url: '' }, form, [...new FormData(form, event.submitter)]);
   }
 
   /** (Re)adds the `refresh-on` listener, removed by its AbortController on disconnect or a `refresh-on` change. */
@@ -422,12 +299,12 @@ export class AuthFetchElement extends ReactiveElement {
    */
   #tokenChanged(store: TokenStore): void {
     const { session, accessToken: token } = store;
+    const state = this.#requests;
     if (!session) {
-      this.#get?.abort();
-      // Copies exist only once the template filler is loaded.
-      if (this.#stamped.length) [this.#stamped] = templates.value!.render(this, null, this.#stamped);
+      // The request code is loaded once there is request state.
+      if (state) requests.value!.signedOut(this, state);
       this.empty = false;
-    } else if (this.auto && this.url && token && token !== this.#token && !this.#get) this.#queue();
+    } else if (this.auto && this.url && token && token !== state?.token && !state?.get) this.#queue();
   }
 }
 

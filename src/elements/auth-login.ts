@@ -1,8 +1,7 @@
-import { AuthErrorEvent, AuthLoginEvent } from '../events.js';
+import { AuthErrorEvent } from '../events.js';
 import type { SignInConfig } from '../protocol/authorize.js';
 import { errorDetail, loadChunk } from '../protocol/errors.js';
 import { checkSession, lifecycleOf } from '../session/hosts.js';
-import { storeSession } from '../session/signed-in.js';
 import { AuthButtonElement } from './auth-button.js';
 import { checkEnum } from './report.js';
 
@@ -154,19 +153,8 @@ export class AuthLoginElement extends AuthButtonElement {
    * authorize URL, or `undefined` when it failed.
    */
   login(): Promise<string | undefined> {
-    return this.run(async () => {
-      let url: string | undefined;
-      const proceed = (to: string) => this.dispatchEvent(new AuthLoginEvent({ url: (url = to) }));
-      if (this.mode === 'popup') {
-        // Synchronously, in the click's user activation: the popup opens before any await.
-        const result = await (await popup()).popupSignIn(this, proceed);
-        if (result) storeSession(this, result);
-      } else {
-        const started = await (await loadChunk(import('../protocol/authorize.js'))).startSignIn(this);
-        if (proceed(started.url)) location.assign(started.url);
-      }
-      return url;
-    });
+    // The sign-in code (src/session/login.ts) is loaded with the protocol it needs.
+    return this.run(async () => (await loadChunk(import('../session/login.js'))).login(this));
   }
 
   /**

@@ -15,7 +15,7 @@ function part<T>(load: () => Promise<T>): Part<T> {
   return get;
 }
 
-/** API requests (`<auth-fetch>`'s first request). */
-export const requests = part(() => import('../protocol/request.js'));
+/** `<auth-fetch>`'s requests (its first request or form submit; in the protocol chunk, with the API call itself). */
+export const requests = part(() => import('./fetch-request.js'));
 /** `<template>` filling (`<auth-fetch>` and `<auth-user>`, when they first have something to show). */
 export const templates = part(() => import('../render/stamp.js'));

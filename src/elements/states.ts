@@ -6,27 +6,20 @@
 /**
  * Keeps a custom state for each of `names` in step with the attribute of that name on `host`, whoever sets it.
  * Call it from the constructor. Where the browser has no `CustomStateSet` (or refuses a name: Chromium before 125
- * took only `--dashed` ones), the attributes alone remain; it never throws.
+ * took only `--dashed` ones), the attributes alone remain; it never throws. As {@link setState}, the element's
+ * `ElementInternals` are attached only when a state is first set.
  */
 export function mirrorStates(host: HTMLElement, names: string[]): void {
+  const sync = () => {
+    for (const name of names) setState(host, name, host.hasAttribute(name));
+  };
   try {
-    const { states } = host.attachInternals();
-    const sync = () => {
-      for (const name of names) {
-        try {
-          if (host.hasAttribute(name)) states.add(name);
-          else states.delete(name);
-        } catch {
-          // This name is refused: the attribute is still there to select on.
-        }
-      }
-    };
     // Observes the element itself only: the observer goes with the element, nothing to disconnect.
     new MutationObserver(sync).observe(host, { attributeFilter: names });
     // An upgraded element already has its attributes.
     sync();
   } catch {
-    // No ElementInternals, internals already attached by a subclass, or no `states`: attributes only.
+    // No MutationObserver (a server's DOM shim): attributes only.
   }
 }
 

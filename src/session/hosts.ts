@@ -10,8 +10,6 @@ export type Hosts = Map<Element, (() => SignInConfig | undefined) | undefined>;
 interface Entry {
   hosts: Hosts;
   lifecycle?: Promise<Lifecycle>;
-  /** Until the lifecycle is loaded: the subscription that loads it when a session arrives. */
-  unsubscribe?: () => void;
   checked?: boolean;
 }
 
@@ -33,8 +31,6 @@ export function lifecycleOf(name: TokenStore | string): Promise<Lifecycle> {
   const store = typeof name === 'string' ? getStore(name) : name;
   const entry = entryOf(store);
   if (!entry.lifecycle) {
-    entry.unsubscribe?.();
-    entry.unsubscribe = undefined;
     const loading = (entry.lifecycle = loadChunk(import('./lifecycle.js')).then(({ Lifecycle }) => new Lifecycle(store, entry.hosts)));
     loading.catch(() => entry.lifecycle === loading && (entry.lifecycle = undefined));
   }
@@ -48,24 +44,28 @@ function start(store: TokenStore, entry: Entry): void {
 
 /**
  * Attaches an element to the store's lifecycle; `config` gives its sign-in configuration (`<auth-login>`), if it
- * has one. The lifecycle is loaded once the store has a session, now or when one arrives.
+ * has one. The lifecycle is loaded once the store has a session, now or when one arrives ({@link changed}).
  */
 export function attach(store: TokenStore, host: Element, config?: () => SignInConfig | undefined): void {
-  const entry = entryOf(store);
-  entry.hosts.set(host, config);
-  if (entry.lifecycle) void entry.lifecycle.then((lifecycle) => lifecycle.hostsChanged(), () => {});
-  else if (store.session) start(store, entry);
-  else entry.unsubscribe ??= store.subscribe(() => store.session && !entry.lifecycle && start(store, entry));
+  entryOf(store).hosts.set(host, config);
+  changed(store, true);
 }
 
 export function detach(store: TokenStore, host: Element): void {
+  entryOf(store).hosts.delete(host);
+  changed(store, true);
+}
+
+/**
+ * Called on every change of a store with attached elements (src/controllers/store-controller.ts subscribes to it
+ * for them) and when its elements change (`hosts`): loads the lifecycle once the store has a session, or tells the
+ * loaded one of its elements.
+ */
+export function changed(store: TokenStore, hosts?: boolean): void {
   const entry = entryOf(store);
-  entry.hosts.delete(host);
-  if (entry.lifecycle) void entry.lifecycle.then((lifecycle) => lifecycle.hostsChanged(), () => {});
-  else if (!entry.hosts.size) {
-    entry.unsubscribe?.();
-    entry.unsubscribe = undefined;
-  }
+  if (entry.lifecycle) {
+    if (hosts) void entry.lifecycle.then((lifecycle) => lifecycle.hostsChanged(), () => {});
+  } else if (store.session && entry.hosts.size) start(store, entry);
 }
 
 /**
