@@ -61,7 +61,7 @@ console.log(`built lib/ and dist/auth-elements.js (+ ${output.filter((chunk) => 
  */
 function chunkOf(id, { getModuleInfo }) {
   const file = id.replace(/\\/g, '/');
-  const group = /\/lib\/protocol\/(logout|revoke)\.js$/.test(file) ? 'logout' : /\/lib\/protocol\/dpop\.js$/.test(file) ? 'dpop' : /\/lib\/render\//.test(file) ? 'templates' : /\/lib\/(protocol|session)\/|\/lib\/elements\/fetch-request\.js$/.test(file) ? 'protocol' : undefined;
+  const group = /\/lib\/(protocol\/(logout|revoke)|session\/sign-out)\.js$/.test(file) ? 'logout' : /\/lib\/protocol\/dpop\.js$/.test(file) ? 'dpop' : /\/lib\/render\//.test(file) ? 'templates' : /\/lib\/(protocol|session)\/|\/lib\/elements\/fetch-request\.js$/.test(file) ? 'protocol' : undefined;
   // Named as the entry: rollup would otherwise pull the dependencies of a group's modules into the group.
   return eager(getModuleInfo).has(id) ? 'auth-elements' : group;
 }

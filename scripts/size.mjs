@@ -15,7 +15,10 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 // 8,192 B and 12,288 B: the budgets below hold what was reached, so that nothing grows back, until they are met.
 // The entry then met its target (8,188 B): <auth-fetch>'s request code, the callback's response handling, login()'s
 // body and the CDN API's wrappers moved to the protocol chunk; its budget keeps about 150 B for the DPoP attribute.
-export const BUDGET = { entry: 8340, total: 20600 };
+// [dpop] added DPoP (its own chunk, 1.9 KB) and revocation on sign-out (the logout chunk, with <auth-logout>'s
+// logout() body and clearSessionsOf moved there): entry 8,130 B, all files 23,942 B. The entry's budget is now its
+// target; the total's holds what was reached.
+export const BUDGET = { entry: 8192, total: 24100 };
 export const TARGET = { entry: 8192, total: 12288 };
 
 const files = ['dist/auth-elements.js'];

@@ -1,7 +1,4 @@
-import { AuthErrorEvent, AuthSignedOutEvent, type AuthSignedOutDetail } from '../events.js';
-import { errorDetail, loadChunk, type AuthError } from '../protocol/errors.js';
-import type { RevokeResult } from '../protocol/revoke.js';
-import { clearSessionsOf } from '../store/token-store.js';
+import { loadChunk } from '../protocol/errors.js';
 import { AuthButtonElement } from './auth-button.js';
 
 /**
@@ -54,37 +51,13 @@ export class AuthLogoutElement extends AuthButtonElement {
    * local session ended.
    */
   logout(): Promise<string | undefined> {
-    return this.run(async () => {
-      const { store } = this.storeController;
-      const { session } = store;
-      const detail: AuthSignedOutDetail = { store: store.name, revoked: [] };
-      let failure: AuthError | undefined;
-      if (session && !this.noRevoke) {
-        // Loaded on the click only: a page that never signs out pays nothing for it. A chunk that fails to load is
-        // a failed revocation, not a failed sign-out.
-        const result: RevokeResult = await loadChunk(import('../protocol/revoke.js')).then(
-          ({ revokeTokens }) => revokeTokens(session, store.refreshToken),
-          (error: AuthError) => ({ revoked: [], error }),
-        );
-        detail.revoked = result.revoked;
-        if ((failure = result.error)) detail.revocationError = { error: failure.code, errorDescription: failure.message };
-      }
+    // The sign-out code (src/session/sign-out.ts: revocation, the provider's sign-out) is loaded on the click. Where
+    // it cannot be (offline), the local session ends all the same, and the error says why nothing else happened.
+    const { store } = this.storeController;
+    return this.run(async () => (await loadChunk(import('../session/sign-out.js')).catch((error: unknown) => {
       store.clear();
-      // The provider session ends for every store signed in with it (RP-initiated logout ends the whole session).
-      const bound = session ? clearSessionsOf(session.issuer, session.clientId) : [];
-      if (session?.dpopJkt) bound.push(store.name);
-      // DPoP keys go with the sessions they bound (the next sign-in makes a new one); awaited, since leaving for the
-      // provider could cut IndexedDB's write short. A refusal is told, and signs out all the same.
-      if (bound.length) {
-        await loadChunk(import('../protocol/dpop.js')).then(({ deleteDpopKey }) => Promise.all(bound.map(deleteDpopKey))).catch((error: AuthError) => (failure ??= error));
-      }
-      const leave = this.dispatchEvent(new AuthSignedOutEvent(detail));
-      if (failure) this.dispatchEvent(new AuthErrorEvent(errorDetail(failure)));
-      if (!this.returnTo) return undefined;
-      const url = await (await loadChunk(import('../protocol/logout.js'))).endSessionUrl(session, this.returnTo, {}, store.name);
-      if (leave) location.assign(url);
-      return url;
-    });
+      throw error;
+    })).signOut(this, store));
   }
 }
 

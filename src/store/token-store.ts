@@ -9,7 +9,8 @@ import { storages } from './storage.js';
 /** Called with the store's session (or `null`) when it changes, and when its access token expires. */
 export type StoreListener = (store: TokenStore) => void;
 
-const KEY_PREFIX = 'auth-elements:store:';
+/** Where a store's session is kept in storage: this prefix and the store's name. */
+export const KEY_PREFIX = 'auth-elements:store:';
 // setTimeout's delay is a signed 32-bit number of ms (HTML: timer initialisation steps).
 const MAX_DELAY = 2 ** 31 - 1;
 
@@ -230,25 +231,6 @@ export function responseHandled(): Promise<unknown> {
 /** Records the handling of a sign-in response that requests should wait for. */
 export function handlingResponse(work: Promise<unknown>): void {
   handling = work.catch(() => {});
-}
-
-/**
- * Signs out every store, on this page or only in storage, whose session is from `issuer` for `clientId`; returns
- * the names of those whose tokens were DPoP-bound (their keys are to go too).
- */
-export function clearSessionsOf(issuer: string, clientId: string): string[] {
-  const bound: string[] = [];
-  for (const adapter of Object.values(storages)) {
-    for (const key of adapter.keys()) {
-      const store = key.startsWith(KEY_PREFIX) && getStore(key.slice(KEY_PREFIX.length));
-      const session = store && store.session;
-      if (session && session.issuer === issuer && session.clientId === clientId) {
-        if (session.dpopJkt) bound.push(store.name);
-        store.clear();
-      }
-    }
-  }
-  return bound;
 }
 
 /** The token store with this name (created on first use); every element naming it shares it. */
