@@ -61,8 +61,9 @@ export const UNKNOWN_LIFETIME = 3_600_000;
 export async function handleResponse(params: Record<string, string>, options: RequestOptions = {}): Promise<Result> {
   const tx = takeTransaction(params.state);
   // The keys of the jwks_uri the sign-in's page discovered are fetched at once, along with discovery (used only if it
-  // names the same URI again).
-  if (tx.jwksUri && params.id_token) prefetchJwks(tx.issuer, tx.jwksUri, options);
+  // names the same URI again): for an ID token in the response, or the one the code's exchange brings (the keys then
+  // arrive while the token endpoint answers).
+  if (tx.jwksUri && (params.id_token || (tx.responseType === 'code' && params.code && !params.error))) prefetchJwks(tx.issuer, tx.jwksUri, options);
   // RFC 9207 section 2.4: when the response names its issuer, it must be the one the request went to; a provider that
   // says it names it (authorization_response_iss_parameter_supported) must have, errors included, unless the response
   // has an ID token, whose iss is checked instead (section 2: the parameter may be left out then).

@@ -6,6 +6,7 @@ import { expect } from '@open-wc/testing';
 import { startSignIn } from '../../src/protocol/authorize.js';
 import { handleResponse } from '../../src/protocol/callback.js';
 import { clearDiscoveryCache, discover, findKey, prefetchJwks } from '../../src/protocol/discovery.js';
+import { codeResponse } from '../helpers/code-flow.js';
 import { expectAuthError, providerResponse } from '../helpers/expect-error.js';
 import { claims, deferred, issuerOf, resetPage, sign, stats, tenant } from '../helpers/idp.js';
 
@@ -59,6 +60,21 @@ describe('JWKS prefetch on the callback page', () => {
     const { session } = await handleResponse(params, { fetch: get });
     expect(session.claims?.sub).to.equal('user-1');
     expect(urls).to.deep.equal([`${issuerOf(t)}/jwks`, `${issuerOf(t)}/.well-known/openid-configuration`]);
+    expect((await stats(t)).jwksFetches).to.equal(1);
+  });
+
+  it('code flow: requests the JWKS before discovery has answered, and before the token endpoint', async () => {
+    const { params } = await codeResponse(t);
+    clearDiscoveryCache(); // the callback page: nothing discovered yet
+    const jwksStarted = deferred();
+    const { urls, fetch: get } = recorder((url) => {
+      if (url.endsWith('/jwks')) jwksStarted.resolve();
+      // Discovery answers only once the JWKS request has started: without the prefetch, this never completes.
+      return url.endsWith('/jwks') ? undefined : jwksStarted.promise;
+    });
+    const { session } = await handleResponse(params, { fetch: get });
+    expect(session.claims?.sub).to.equal('user-1');
+    expect(urls).to.deep.equal([`${issuerOf(t)}/jwks`, `${issuerOf(t)}/.well-known/openid-configuration`, `${issuerOf(t)}/token`]);
     expect((await stats(t)).jwksFetches).to.equal(1);
   });
 
