@@ -5,13 +5,12 @@
 //   broken tokens they need (bad signature, expired, wrong audience, …);
 // - one trusts the real demo provider (node-oidc-provider), whose tokens come from its implicit flow driven over HTTP.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
-import { SignJWT, exportJWK, generateKeyPair, generateSecret } from 'jose';
+import { SignJWT, generateKeyPair, generateSecret } from 'jose';
 import { startApi } from '../../demo/server/api.mjs';
-import { close, listen } from '../../demo/server/net.mjs';
 import { startProvider } from '../../demo/server/provider.mjs';
 import { implicitFlow } from './implicit-flow.mjs';
+import { startStubIssuer } from './stub-issuer.mjs';
 
 const CLIENT_ORIGIN = 'http://localhost:8000';
 const OTHER_ORIGIN = 'http://localhost:9999';
@@ -24,27 +23,6 @@ let stub; // { issuer, rsa, ec, close }
 let stubApi; // API trusting the stub issuer
 let op; // the real demo provider
 let api; // API trusting the real provider
-
-/** A minimal issuer: discovery and a JWKS with one RSA and one EC public key. */
-async function startStubIssuer() {
-  const rsa = await generateKeyPair('RS256');
-  const ec = await generateKeyPair('ES256');
-  const keys = [
-    { ...(await exportJWK(rsa.publicKey)), kid: 'stub-rsa', alg: 'RS256', use: 'sig' },
-    { ...(await exportJWK(ec.publicKey)), kid: 'stub-ec', alg: 'ES256', use: 'sig' },
-  ];
-  const server = createServer((req, res) => {
-    const body = req.url === '/.well-known/openid-configuration'
-      ? { issuer, jwks_uri: `${issuer}/jwks` }
-      : req.url === '/jwks' ? { keys } : undefined;
-    res.statusCode = body ? 200 : 404;
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify(body ?? {}));
-  });
-  await listen(server, 0, '127.0.0.1');
-  const issuer = `http://localhost:${server.address().port}`;
-  return { issuer, rsa, ec, close: () => close(server) };
-}
 
 /** Signs an access token; claims and header default to a valid token from the stub issuer. */
 async function mint(claims = {}, { key = stub.rsa.privateKey, alg = 'RS256', kid = 'stub-rsa', typ = 'at+jwt' } = {}) {

@@ -9,7 +9,7 @@ import { close, listen } from '../../demo/server/net.mjs';
  *
  * @param {object} [options]
  * @param {string} [options.audience] The default `aud` of minted tokens.
- * @returns {Promise<{ issuer: string, mint(claims?: object, options?: object): Promise<string>, close(): Promise<void> }>}
+ * @returns {Promise<{ issuer: string, rsa: CryptoKeyPair, ec: CryptoKeyPair, mint(claims?: object, options?: object): Promise<string>, close(): Promise<void> }>}
  *   `mint` signs an RFC 9068 access token (RS256, typ at+jwt) valid for 5 minutes from `options.now` (seconds,
  *   default now); `claims` go over the defaults, a claim of undefined is left out.
  */
@@ -47,5 +47,5 @@ export async function startStubIssuer({ audience = 'http://localhost:7001' } = {
     return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'stub-rsa', typ: 'at+jwt' }).sign(rsa.privateKey);
   }
 
-  return { issuer, mint, close: () => close(server) };
+  return { issuer, rsa, ec, mint, close: () => close(server) };
 }

@@ -28,6 +28,23 @@ function recorder(hold: (url: string) => Promise<void> | void = () => {}) {
   return { urls, fetch: get };
 }
 
+/**
+ * Handles `params` as the callback page would (nothing discovered yet), with a fetch whose discovery answers only once
+ * the JWKS request has started (without the prefetch, it never completes); checks the session and returns the URLs
+ * requested, in order.
+ */
+async function callbackRequests(params: Record<string, string>): Promise<string[]> {
+  clearDiscoveryCache();
+  const jwksStarted = deferred();
+  const { urls, fetch: get } = recorder((url) => {
+    if (url.endsWith('/jwks')) jwksStarted.resolve();
+    return url.endsWith('/jwks') ? undefined : jwksStarted.promise;
+  });
+  const { session } = await handleResponse(params, { fetch: get });
+  expect(session.claims?.sub).to.equal('user-1');
+  return urls;
+}
+
 describe('JWKS prefetch on the callback page', () => {
   let t: string;
   beforeEach(() => {
@@ -49,31 +66,13 @@ describe('JWKS prefetch on the callback page', () => {
   });
 
   it('requests the JWKS before the discovery document has answered, and fetches it once', async () => {
-    const { params } = await providerResponse(t);
-    clearDiscoveryCache(); // the callback page: nothing discovered yet
-    const jwksStarted = deferred();
-    const { urls, fetch: get } = recorder((url) => {
-      if (url.endsWith('/jwks')) jwksStarted.resolve();
-      // Discovery answers only once the JWKS request has started: without the prefetch, this never completes.
-      return url.endsWith('/jwks') ? undefined : jwksStarted.promise;
-    });
-    const { session } = await handleResponse(params, { fetch: get });
-    expect(session.claims?.sub).to.equal('user-1');
+    const urls = await callbackRequests((await providerResponse(t)).params);
     expect(urls).to.deep.equal([`${issuerOf(t)}/jwks`, `${issuerOf(t)}/.well-known/openid-configuration`]);
     expect((await stats(t)).jwksFetches).to.equal(1);
   });
 
   it('code flow: requests the JWKS before discovery has answered, and before the token endpoint', async () => {
-    const { params } = await codeResponse(t);
-    clearDiscoveryCache(); // the callback page: nothing discovered yet
-    const jwksStarted = deferred();
-    const { urls, fetch: get } = recorder((url) => {
-      if (url.endsWith('/jwks')) jwksStarted.resolve();
-      // Discovery answers only once the JWKS request has started: without the prefetch, this never completes.
-      return url.endsWith('/jwks') ? undefined : jwksStarted.promise;
-    });
-    const { session } = await handleResponse(params, { fetch: get });
-    expect(session.claims?.sub).to.equal('user-1');
+    const urls = await callbackRequests((await codeResponse(t)).params);
     expect(urls).to.deep.equal([`${issuerOf(t)}/jwks`, `${issuerOf(t)}/.well-known/openid-configuration`, `${issuerOf(t)}/token`]);
     expect((await stats(t)).jwksFetches).to.equal(1);
   });
