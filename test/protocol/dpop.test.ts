@@ -232,6 +232,21 @@ describe('DPoP: the fetch', () => {
       expect(sent, String(answer)).to.have.length(1);
     }
   });
+
+  it('does not retry a nonce refusal that gives back the nonce the proof already carried', async () => {
+    const key = await dpopKey(storeName(), true);
+    const refuse = () => new Response('', { status: 401, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'same' } });
+    // The first request learns the nonce (one retry, with it) ...
+    const first = scripted(refuse, refuse);
+    await dpopFetch(key, 'tok', first.fetch)('https://rs-same.example/x');
+    expect(first.sent).to.have.length(2);
+    expect(claimsOf(first.sent[1]!.get('dpop')!).nonce).to.equal('same');
+    // ... the next one sends it, and the same refusal with the same nonce is the answer: nothing new to try.
+    const next = scripted(refuse, refuse);
+    const response = await dpopFetch(key, 'tok', next.fetch)('https://rs-same.example/y');
+    expect(response.status).to.equal(401);
+    expect(next.sent).to.have.length(1);
+  });
 });
 
 describe('DPoP: the code flow through the fake provider', () => {
