@@ -21,6 +21,8 @@ const STATES = ['signed-out', 'loading', 'error', 'empty'];
  * method but GET and HEAD) is never aborted, and ends in `auth-response` or a visible `auth-error` with the form's
  * values kept. A token past its renewal point is renewed first, and a token the API refuses as `invalid_token` is
  * renewed once and the request retried once (by the store's lifecycle, with or without an `<auth-login>` on the page).
+ * It adds no box of its own (`display: contents`): its content lays out as if the tag were not there, and defining the
+ * tag moves nothing; a page that wants a box (a border, opacity while loading) sets `display` in its own CSS.
  *
  * @summary Calls a protected API and renders its answer.
  * @tagname auth-fetch
@@ -44,7 +46,7 @@ const STATES = ['signed-out', 'loading', 'error', 'empty'];
  */
 export class AuthFetchElement extends ReactiveElement {
   static override get styles(): CSSStyleSheet | [] {
-    return sheet(`:host{display:block}:host([hidden])${STATES.map((state) => `,:host(:not([${state}])) [name=${state}]`).join('')}{display:none}`);
+    return sheet(`:host{display:contents}:host([hidden])${STATES.map((state) => `,:host(:not([${state}])) [name=${state}]`).join('')}{display:none}`);
   }
 
   static override properties = {
