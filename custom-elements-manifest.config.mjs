@@ -69,10 +69,47 @@ function shippedPaths() {
   };
 }
 
+/**
+ * `<auth-fetch>` reads its defaults through its accessors (`static getPropertyDescriptor = defaulted({...})`, no
+ * assignment in the constructor for the analyzer to see): the manifest takes each field's `default` from that
+ * object, and leaves the hook itself out (it is no API).
+ */
+function accessorDefaults() {
+  const found = new Map();
+  return {
+    name: 'accessor-defaults',
+    analyzePhase({ ts, node }) {
+      if (!ts.isClassDeclaration(node) || !node.name) return;
+      for (const member of node.members) {
+        const call = member.initializer;
+        if (!ts.isPropertyDeclaration(member) || member.name.getText() !== 'getPropertyDescriptor' || !call || !ts.isCallExpression(call) || call.expression.getText() !== 'defaulted') continue;
+        const [literal] = call.arguments;
+        if (!literal || !ts.isObjectLiteralExpression(literal)) throw new Error(`${node.name.text}: defaulted() takes an object literal`);
+        found.set(node.name.text, Object.fromEntries(literal.properties.map((property) => [property.name.getText(), property.initializer.getText()])));
+      }
+    },
+    packageLinkPhase({ customElementsManifest }) {
+      for (const module of customElementsManifest.modules) {
+        for (const declaration of module.declarations ?? []) {
+          const defaults = found.get(declaration.name);
+          if (!defaults) continue;
+          declaration.members = declaration.members.filter((member) => member.name !== 'getPropertyDescriptor');
+          for (const [name, value] of Object.entries(defaults)) {
+            const field = declaration.members.find((member) => member.kind === 'field' && member.name === name);
+            if (!field) throw new Error(`${declaration.name}: defaulted() names ${name}, which is no field`);
+            field.default = value;
+            for (const attribute of declaration.attributes ?? []) if (attribute.fieldName === name) attribute.default = value;
+          }
+        }
+      }
+    },
+  };
+}
+
 export default {
   globs: ['src/elements/**/*.ts', 'src/define.ts', 'src/define/*.ts', 'src/events.ts'],
   exclude: ['src/elements/dom.ts', 'src/elements/report.ts', 'src/elements/signed-in.ts', 'src/elements/states.ts', 'src/elements/parts.ts', 'src/elements/fetch-request.ts'],
   outdir: '.',
   litelement: true,
-  plugins: [documentedEventsOnly(), exportedDeclarationsOnly(), shippedPaths()],
+  plugins: [documentedEventsOnly(), exportedDeclarationsOnly(), accessorDefaults(), shippedPaths()],
 };

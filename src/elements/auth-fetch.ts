@@ -4,7 +4,7 @@ import { AuthErrorEvent, type AuthResponseDetail } from '../events.js';
 import { errorDetail } from '../protocol/errors.js';
 import type { ApiRequest } from '../protocol/request.js';
 import type { TokenStore } from '../store/token-store.js';
-import { errorSlot, sheet, slot } from './dom.js';
+import { defaulted, errorSlot, sheet, slot } from './dom.js';
 import type { Requests } from './fetch-request.js';
 import { requests } from './parts.js';
 import { checkEnum, showError } from './report.js';
@@ -66,6 +66,9 @@ export class AuthFetchElement extends ReactiveElement {
     signedOut: { type: Boolean, attribute: 'signed-out', reflect: true },
     empty: { type: Boolean, reflect: true },
   };
+
+  /** The defaults, read while a property is unset (no own property per element until it is set). */
+  static override getPropertyDescriptor = defaulted({ url: null, body: null, contentType: null, refreshOn: null, emit: null, method: 'GET', store: 'default', as: 'json', timeout: 0, debounce: 0, auto: false, noReset: false, error: false, signedOut: false, empty: false });
 
   // `loading` is the element's own attribute (not a property's): observed for its custom state.
   static override get observedAttributes(): string[] {
@@ -153,12 +156,6 @@ export class AuthFetchElement extends ReactiveElement {
 
   constructor() {
     super();
-    this.url = this.body = this.contentType = this.refreshOn = this.emit = null;
-    this.method = 'GET';
-    this.store = 'default';
-    this.as = 'json';
-    this.timeout = this.debounce = 0;
-    this.auto = this.noReset = this.error = this.signedOut = this.empty = false;
     this.addEventListener('submit', AuthFetchElement.#event);
     this.addEventListener('input', AuthFetchElement.#event);
   }

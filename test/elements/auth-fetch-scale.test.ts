@@ -30,6 +30,29 @@ describe('<auth-fetch> at scale', () => {
     expect(rendered(plain!.querySelector('p')!)).to.equal(false);
   });
 
+  it('reads its defaults through the accessors: an element keeps no property it was not given', async () => {
+    const el = document.createElement('auth-fetch');
+    expect([el.url, el.method, el.store, el.as, el.body, el.contentType, el.timeout, el.debounce, el.refreshOn, el.emit]).to.deep.equal([null, 'GET', 'default', 'json', null, null, 0, 0, null, null]);
+    expect([el.auto, el.noReset, el.error, el.signedOut, el.empty]).to.deep.equal([false, false, false, false, false]);
+    // Lit keeps reactive values under symbols: none until one is set.
+    expect(Object.getOwnPropertySymbols(el)).to.have.length(0);
+    el.method = 'POST';
+    el.setAttribute('store', 'other');
+    expect([el.method, el.store]).to.deep.equal(['POST', 'other']);
+    expect(Object.getOwnPropertySymbols(el)).to.have.length(2);
+    el.method = undefined as unknown as string;
+    expect(el.method).to.equal('GET');
+    // Still reactive: a reflected property set after the default reaches its attribute, and back.
+    document.body.append(el);
+    el.error = true;
+    await el.updateComplete;
+    expect(el.hasAttribute('error')).to.equal(true);
+    el.error = false;
+    await el.updateComplete;
+    expect(el.hasAttribute('error')).to.equal(false);
+    el.remove();
+  });
+
   describe('the shadow root holds the state slots only once a state needs them', () => {
     it('an answered element with no slotted content has only the default slot; an error adds the state slots', async () => {
       const t = tenant();
