@@ -51,6 +51,11 @@ export function attach(store: TokenStore, host: Element, config?: () => SignInCo
   changed(store, true);
 }
 
+/** The elements attached to `store`'s lifecycle, in order (tests). */
+export function attachedHosts(store: TokenStore): Element[] {
+  return [...entryOf(store).hosts.keys()];
+}
+
 export function detach(store: TokenStore, host: Element): void {
   entryOf(store).hosts.delete(host);
   changed(store, true);
