@@ -94,6 +94,8 @@ function accessorDefaults() {
           const defaults = found.get(declaration.name);
           if (!defaults) continue;
           declaration.members = declaration.members.filter((member) => member.name !== 'getPropertyDescriptor');
+          // A reactive field that defaulted() does not name defaults to null.
+          for (const field of declaration.members) if (field.kind === 'field' && field.attribute && !(field.name in defaults) && !field.readonly && !field.default) defaults[field.name] = 'null';
           for (const [name, value] of Object.entries(defaults)) {
             const field = declaration.members.find((member) => member.kind === 'field' && member.name === name);
             if (!field) throw new Error(`${declaration.name}: defaulted() names ${name}, which is no field`);

@@ -67,8 +67,8 @@ export class AuthFetchElement extends ReactiveElement {
     empty: { type: Boolean, reflect: true },
   };
 
-  /** The defaults, read while a property is unset (no own property per element until it is set). */
-  static override getPropertyDescriptor = defaulted({ url: null, body: null, contentType: null, refreshOn: null, emit: null, method: 'GET', store: 'default', as: 'json', timeout: 0, debounce: 0, auto: false, noReset: false, error: false, signedOut: false, empty: false });
+  /** The defaults, read while a property is unset (no own property per element until it is set); the others' is `null`. */
+  static override getPropertyDescriptor = defaulted({ method: 'GET', store: 'default', as: 'json', timeout: 0, debounce: 0, auto: false, noReset: false, error: false, signedOut: false, empty: false });
 
   // `loading` is the element's own attribute (not a property's): observed for its custom state.
   static override get observedAttributes(): string[] {

@@ -44,25 +44,20 @@ export function errorSlot(root: Node): HTMLElement {
 /**
  * Property descriptors for a Lit element whose defaults are read through the accessor while a property is unset
  * (`static getPropertyDescriptor = defaulted({...})`): a default costs an element no own property and no entry in
- * its first update's changed properties, which for thousands of elements is most of what each one keeps. Setting a
- * property to `undefined` gives its default back. Otherwise as Lit's own accessors (`requestUpdate` with the old value).
+ * its first update's changed properties, which for thousands of elements is most of what each one keeps. A property
+ * without an entry defaults to `null`; setting a property to `undefined` or `null` gives its default back. Otherwise as Lit's own accessors (`requestUpdate` with
+ * the old value).
  */
-export function defaulted(defaults: Record<string, unknown>) {
-  return (name: PropertyKey, key: string | symbol, options: object): PropertyDescriptor => {
-    const fallback = defaults[name as string];
-    return {
-      get(this: Record<PropertyKey, unknown>) {
-        const value = this[key];
-        return value === undefined ? fallback : value;
-      },
-      set(this: Record<PropertyKey, unknown> & { requestUpdate(name: PropertyKey, old: unknown, options: object): void }, value: unknown) {
-        const old = this[name];
-        // The default, while unset: nothing to keep.
-        if (this[key] !== undefined || value !== fallback) this[key] = value;
-        this.requestUpdate(name, old, options);
-      },
-      configurable: true,
-      enumerable: true,
-    };
-  };
-}
+export const defaulted = (defaults: Record<PropertyKey, unknown>) => (name: PropertyKey, key: PropertyKey, options: object): PropertyDescriptor => ({
+  get(this: Record<PropertyKey, unknown>) {
+    return this[key] ?? defaults[name] ?? null;
+  },
+  set(this: Record<PropertyKey, unknown> & { requestUpdate(name: PropertyKey, old: unknown, options: object): void }, value: unknown) {
+    const old = this[name];
+    // The default, while unset: nothing to keep.
+    if (key in this || value !== defaults[name]) this[key] = value;
+    this.requestUpdate(name, old, options);
+  },
+  configurable: true,
+  enumerable: true,
+});
