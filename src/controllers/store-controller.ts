@@ -13,7 +13,8 @@ type Host = ReactiveControllerHost & Element;
 interface Group {
   controllers: Set<StoreController>;
   unsubscribe: () => void;
-  plain: Set<Host>;
+  /** The first attached controller without `config`: its host stands in the lifecycle for all of them. */
+  standIn?: StoreController | undefined;
 }
 
 const groups = new Map<TokenStore, Group>();
@@ -92,29 +93,28 @@ export class StoreController implements ReactiveController {
         // Then the store's lifecycle (loaded when a session arrives).
         changed(store);
       });
-      groups.set(store, (group = { controllers, unsubscribe, plain: new Set() }));
+      groups.set(store, (group = { controllers, unsubscribe }));
     }
     group.controllers.add(this);
     const host = this.#host;
     if (this.#config) attach(store, host, this.#config);
-    else if (group.plain.add(host).size === 1) attach(store, host);
+    else if (!group.standIn) attach(store, (group.standIn = this).#host);
   }
 
   #leave(store: TokenStore): void {
     const group = groups.get(store)!;
     const host = this.#host;
-    if (this.#config) detach(store, host);
-    else {
-      const first = group.plain.values().next().value === host;
-      group.plain.delete(host);
-      if (first) {
-        // The next one takes its place before it leaves: the lifecycle never sees the store without elements.
-        const next = group.plain.values().next().value;
-        if (next) attach(store, next);
-        detach(store, host);
-      }
-    }
     group.controllers.delete(this);
+    if (this.#config) detach(store, host);
+    else if (group.standIn === this) {
+      // The next one (in the order they came) takes its place before it leaves: the lifecycle never sees the store
+      // without elements. Found in the one set (a second set of hosts would cost every element an entry), by a loop
+      // that stops at the first (removing thousands in order must not walk the set each time).
+      let next: StoreController | undefined;
+      for (const controller of group.controllers) if (!controller.#config && (next = controller)) break;
+      if ((group.standIn = next)) attach(store, next.#host);
+      detach(store, host);
+    }
     if (!group.controllers.size) {
       groups.delete(store);
       group.unsubscribe();
