@@ -45,8 +45,8 @@ export function errorSlot(root: Node): HTMLElement {
  * Property descriptors for a Lit element whose defaults are read through the accessor while a property is unset
  * (`static getPropertyDescriptor = defaulted({...})`): a default costs an element no own property and no entry in
  * its first update's changed properties, which for thousands of elements is most of what each one keeps. A property
- * without an entry defaults to `null`; setting a property to `undefined` or `null` gives its default back. Otherwise as Lit's own accessors (`requestUpdate` with
- * the old value).
+ * without an entry defaults to `null`; setting a property to `undefined` or `null` gives its default back. Otherwise
+ * as Lit's own accessors (`requestUpdate` with the old value).
  */
 export const defaulted = (defaults: Record<PropertyKey, unknown>) => (name: PropertyKey, key: PropertyKey, options: object): PropertyDescriptor => ({
   get(this: Record<PropertyKey, unknown>) {

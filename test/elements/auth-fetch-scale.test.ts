@@ -134,8 +134,6 @@ describe('<auth-fetch> at scale', () => {
         // can take frames, and then `loading` rightly shows); the ones watched find them loaded.
         await el.send();
         await el.updateComplete;
-        el.removeAttribute('aria-busy');
-        el.removeAttribute('loading');
         observer.observe(el, { attributeFilter: ['loading', 'aria-busy'] });
         for (let i = 0; i < 5; i++) expect((await el.send())?.data).to.deep.equal({ ok: true });
       } finally {
