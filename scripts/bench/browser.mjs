@@ -483,8 +483,11 @@ async function scaleRun(page, server, clientId, path, { ttl = 3600, settle = 300
   if (wait) await page.waitForTimeout(wait);
   server.resetCounts();
   // The first error does not end it: the page may still answer everywhere (an error is reported below if not).
+  // Heard as a console message, as everything here: a `page.waitForFunction` would put Playwright's injected script
+  // (about 565 KB of JS heap) into the page, which the baselines (n = 0, inert) do not have.
+  const painted = page.waitForEvent('console', { predicate: (message) => message.text() === 'bench:painted', timeout: 120_000 }).catch(() => {});
   await gotoAndWait(page, `${server.urls.pages}${path}`, 'painted', 120_000).catch(() => {});
-  await page.waitForFunction(() => window.__bench.painted !== null, null, { timeout: 120_000, polling: 200 }).catch(() => {});
+  await painted;
   // Late renewals or requests would show up in the counts.
   await page.waitForTimeout(settle);
   const retained = await retainedHeap(page);

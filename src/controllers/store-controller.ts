@@ -1,9 +1,9 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { SignInConfig } from '../protocol/authorize.js';
 import { attach, changed, detach } from '../session/hosts.js';
 import { getStore, type TokenStore } from '../store/token-store.js';
 
-type Host = ReactiveControllerHost & Element;
+/** A host names its store in its `store` property. */
+type Host = ReactiveControllerHost & Element & { store?: string | null | undefined };
 
 /**
  * The controllers attached to one store: told of its changes through one subscription (not one per element: a page
@@ -20,26 +20,24 @@ interface Group {
 const groups = new Map<TokenStore, Group>();
 
 /**
- * Attaches a host to the token store it names, and to that store's lifecycle (which renews it and tells the page):
- * subscribes on connect, follows a change of the store's name, unsubscribes on disconnect, and asks the host to
- * update on every change of the store. `config` gives the host's sign-in configuration, if it has one
+ * Attaches a host to the token store its `store` property names, and to that store's lifecycle (which renews it and
+ * tells the page): subscribes on connect, follows a change of the store's name, unsubscribes on disconnect, and asks
+ * the host to update on every change of the store. `config: true` says the host is a sign-in configuration
  * (`<auth-login>`), for the lifecycle's renewals. All controllers of a store share one subscription of it, and the
- * hosts without `config` one place in its lifecycle (the first of them attached, then the next). `name` and
- * `onChange` are called with the host as `this` (so one function may serve every host: no closure per element).
+ * hosts without `config` one place in its lifecycle (the first of them attached, then the next). `onChange` is called
+ * with the host as `this` (so one function may serve every host: no closure per element).
  */
 export class StoreController implements ReactiveController {
-  #name: (this: Host) => string | null | undefined;
   #onChange: ((this: Host, store: TokenStore) => void) | undefined;
   #attached: TokenStore | undefined;
   #host: Host;
-  #config: (() => SignInConfig | undefined) | undefined;
+  #config: boolean | undefined;
 
   /**
    * `register: false` leaves the calls of `hostConnected`, `hostUpdate` and `hostDisconnected` to the host itself
    * (no controller list per element).
    */
-  constructor(host: Host, name: (this: Host) => string | null | undefined, onChange?: (this: Host, store: TokenStore) => void, config?: () => SignInConfig | undefined, register = true) {
-    this.#name = name;
+  constructor(host: Host, onChange?: (this: Host, store: TokenStore) => void, config?: boolean, register = true) {
     this.#host = host;
     this.#config = config;
     this.#onChange = onChange;
@@ -48,7 +46,7 @@ export class StoreController implements ReactiveController {
 
   /** The store the host names now. */
   get store(): TokenStore {
-    return getStore(this.#name.call(this.#host));
+    return getStore(this.#host.store);
   }
 
   hostConnected(): void {
@@ -56,7 +54,8 @@ export class StoreController implements ReactiveController {
   }
 
   hostUpdate(): void {
-    if (this.#attached && this.#attached !== this.store) this.#attach(this.store);
+    // Another store once the name changed (`#attach` does nothing for the same one).
+    if (this.#attached) this.#attach(this.store);
   }
 
   hostDisconnected(): void {
@@ -96,8 +95,7 @@ export class StoreController implements ReactiveController {
       groups.set(store, (group = { controllers, unsubscribe }));
     }
     group.controllers.add(this);
-    const host = this.#host;
-    if (this.#config) attach(store, host, this.#config);
+    if (this.#config) attach(store, this.#host, true);
     else if (!group.standIn) attach(store, (group.standIn = this).#host);
   }
 

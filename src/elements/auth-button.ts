@@ -1,7 +1,6 @@
 import { ReactiveElement, type PropertyDeclarations } from '@lit/reactive-element';
 import { StoreController } from '../controllers/store-controller.js';
 import { AuthErrorEvent } from '../events.js';
-import type { SignInConfig } from '../protocol/authorize.js';
 import { errorDetail } from '../protocol/errors.js';
 import { button, sheet } from './dom.js';
 import { showErrors } from './report.js';
@@ -38,12 +37,7 @@ export abstract class AuthButtonElement extends ReactiveElement {
     error: { type: Boolean, reflect: true },
   };
 
-  protected storeController = new StoreController(this, () => this.store, undefined, () => this.config);
-
-  /** The sign-in configuration this element gives its store's lifecycle (`<auth-login>`: itself). */
-  protected get config(): SignInConfig | undefined {
-    return undefined;
-  }
+  protected storeController: StoreController;
   /** Disabled while an action runs: its `disabled` is the element's busy state. */
   #button: HTMLButtonElement;
 
@@ -57,9 +51,13 @@ export abstract class AuthButtonElement extends ReactiveElement {
    */
   declare error: boolean;
 
-  /** `label` is the button's label when nothing is slotted; `action` is what a click does. */
-  constructor(label: string, action: () => Promise<unknown>) {
+  /**
+   * `label` is the button's label when nothing is slotted; `action` is what a click does; `config`: the element is a
+   * sign-in configuration, which its store's lifecycle renews with (`<auth-login>`).
+   */
+  constructor(label: string, action: () => Promise<unknown>, config?: boolean) {
     super();
+    this.storeController = new StoreController(this, undefined, config);
     this.#button = button(label, action);
     this.store = 'default';
     this.signedIn = false;

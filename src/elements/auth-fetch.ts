@@ -4,13 +4,14 @@ import { AuthErrorEvent, type AuthResponseDetail } from '../events.js';
 import { errorDetail } from '../protocol/errors.js';
 import type { ApiRequest } from '../protocol/request.js';
 import type { TokenStore } from '../store/token-store.js';
-import { defaulted, errorSlot, sheet, slot } from './dom.js';
+import { defaulted, errorSlot, lazyChanges, sheet, slot } from './dom.js';
 import type { Requests } from './fetch-request.js';
 import { requests } from './parts.js';
 import { checkEnum, showError } from './report.js';
 import { setState } from './states.js';
 
 const STATES = ['signed-out', 'loading', 'error', 'empty'];
+const noop = () => {};
 
 /**
  * Calls an API with the store's access token as `Authorization: Bearer`, declaratively, and shows the answer with no
@@ -67,6 +68,10 @@ export class AuthFetchElement extends ReactiveElement {
     empty: { type: Boolean, reflect: true },
   };
 
+  static {
+    lazyChanges(this.prototype);
+  }
+
   /** The defaults, read while a property is unset (no own property per element until it is set); the others' is `null`. */
   static override getPropertyDescriptor = defaulted({ method: 'GET', store: 'default', as: 'json', timeout: 0, debounce: 0, auto: false, noReset: false, error: false, signedOut: false, empty: false });
 
@@ -86,15 +91,12 @@ export class AuthFetchElement extends ReactiveElement {
     }
   }
 
-  /** The store's name and its changes, for the store controller: one function each for every element. */
-  static #storeName = function (this: AuthFetchElement) {
-    return this.store;
-  };
-  static #storeChanged = function (this: AuthFetchElement, store: TokenStore) {
+  /** The store's changes, for the store controller: one function for every element. */
+  static #storeChanged(this: AuthFetchElement, store: TokenStore): void {
     this.#tokenChanged(store);
-  };
+  }
 
-  #store = new StoreController(this, AuthFetchElement.#storeName as (this: Element) => string, AuthFetchElement.#storeChanged as (this: Element, store: TokenStore) => void, undefined, false);
+  #store = new StoreController(this, AuthFetchElement.#storeChanged as (this: Element, store: TokenStore) => void, undefined, false);
   /** Its requests' state, from its first request on (src/elements/fetch-request.ts runs them). */
   #requests: Requests | undefined;
   /** The `refresh-on` listener's. */
@@ -162,6 +164,8 @@ export class AuthFetchElement extends ReactiveElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    // Lit keeps the resolver of its first update's promise, called just now and never again (a closure per element).
+    this.enableUpdating = noop;
     // The store controller is called from here, not from a controller list of the element's own.
     this.#store.hostConnected();
     this.#listen();
@@ -173,7 +177,7 @@ export class AuthFetchElement extends ReactiveElement {
     super.disconnectedCallback();
     this.#store.hostDisconnected();
     this.#listeners?.abort();
-    if (this.#timer) clearTimeout(this.#timer);
+    clearTimeout(this.#timer);
     this.#requests?.get?.abort();
   }
 
@@ -228,7 +232,7 @@ export class AuthFetchElement extends ReactiveElement {
    * response detail, or `undefined` when it failed or was superseded; never rejects.
    */
   send(): Promise<AuthResponseDetail | undefined> {
-    if (this.#timer) clearTimeout(this.#timer);
+    clearTimeout(this.#timer);
     return this.#run({ url: this.url ?? '', method: this.method, body: this.body, contentType: this.contentType });
   }
 
@@ -284,7 +288,7 @@ export class AuthFetchElement extends ReactiveElement {
    * and the token's arrival makes the request (only `send()` reports `login_required`).
    */
   #queue(): void {
-    if (this.#timer) clearTimeout(this.#timer);
+    clearTimeout(this.#timer);
     if (!this.#store.store.session) return;
     if (this.debounce > 0) this.#timer = setTimeout(() => void this.send(), this.debounce);
     else void this.send();

@@ -27,7 +27,7 @@ const popup = () => loadChunk(import('../protocol/silent.js'));
  * @fires {AuthSignedInEvent} auth-signed-in - A popup or silent sign-in (`mode="popup"`, `check-session`, `auto-renew`, `loginSilently()`), or a renewal with a refresh token, stored a new session.
  * @fires {AuthErrorEvent} auth-error - Sign-in could not start (`invalid_config`, `invalid_discovery`, `network_error`, `timeout`, `http_error`, `popup_blocked`), a popup one failed (`popup_closed`, the provider's error or any check of `<auth-callback>`), a silent one failed (`third_party_cookies_blocked`, `login_required`, `consent_required`, `interaction_required`, `timeout`, or any check of `<auth-callback>`), or a renewal with a refresh token failed (`invalid_grant`: the session is cleared). `storage_unavailable`: a redirect sign-in could not start because sessionStorage is refused, or, after `auth-signed-in`, the session could not be written to its storage and is kept in this page's memory.
  */
-export class AuthLoginElement extends AuthButtonElement {
+export class AuthLoginElement extends AuthButtonElement implements SignInConfig {
   protected static override hides = '[signed-in]';
 
   static override properties = {
@@ -115,7 +115,7 @@ export class AuthLoginElement extends AuthButtonElement {
   declare dpop: boolean;
 
   constructor() {
-    super('Sign in', () => this.login());
+    super('Sign in', () => this.login(), true);
     this.issuer = this.domain = this.clientId = this.audience = this.redirectUri = this.allowedOrigins = null;
     this.scope = 'openid profile';
     this.responseType = 'id_token token';
@@ -124,11 +124,6 @@ export class AuthLoginElement extends AuthButtonElement {
     this.silentRedirectUri = this.thirdPartyCheck = null;
     this.checkSession = this.autoRenew = this.dpop = false;
     this.mode = 'redirect';
-  }
-
-  /** Its own configuration is what the store's lifecycle renews with. */
-  protected override get config(): SignInConfig {
-    return this;
   }
 
   protected override firstUpdated(): void {

@@ -28,7 +28,7 @@ export class AuthUserElement extends ReactiveElement {
     signedIn: { type: Boolean, attribute: 'signed-in', reflect: true },
   };
 
-  #store = new StoreController(this, () => this.store);
+  #store = new StoreController(this);
   #stamped: Node[] = [];
   /** The pending render (the template code may still be loading); `updateComplete` waits for it. */
   #rendering: Promise<void> | undefined;

@@ -4,8 +4,8 @@ import { errorDetail, loadChunk } from '../protocol/errors.js';
 import { getStore, handlingResponse, responseHandled, type TokenStore } from '../store/token-store.js';
 import type { Lifecycle } from './lifecycle.js';
 
-/** The elements attached to a store's lifecycle, each with its sign-in configuration getter (`<auth-login>`'s), if any. */
-export type Hosts = Map<Element, (() => SignInConfig | undefined) | undefined>;
+/** The elements attached to a store's lifecycle, each with whether it is a sign-in configuration (`<auth-login>`). */
+export type Hosts = Map<Element, boolean | undefined>;
 
 interface Entry {
   hosts: Hosts;
@@ -43,10 +43,10 @@ function start(store: TokenStore, entry: Entry): void {
 }
 
 /**
- * Attaches an element to the store's lifecycle; `config` gives its sign-in configuration (`<auth-login>`), if it
- * has one. The lifecycle is loaded once the store has a session, now or when one arrives ({@link changed}).
+ * Attaches an element to the store's lifecycle; `config: true` if it is a sign-in configuration (`<auth-login>`). The
+ * lifecycle is loaded once the store has a session, now or when one arrives ({@link changed}).
  */
-export function attach(store: TokenStore, host: Element, config?: () => SignInConfig | undefined): void {
+export function attach(store: TokenStore, host: Element, config?: boolean): void {
   entryOf(store).hosts.set(host, config);
   changed(store, true);
 }

@@ -55,7 +55,7 @@ const key = (session: Session | null | undefined) => session ? `${session.issued
  */
 export class Lifecycle {
   readonly store: TokenStore;
-  /** The elements attached to the store (kept by src/session/hosts.ts) and their configuration getters. */
+  /** The elements attached to the store (kept by src/session/hosts.ts), each with whether it is a sign-in configuration. */
   #hosts: Hosts;
   #unsubscribe: (() => void) | undefined;
   #timer: unknown;
@@ -96,8 +96,9 @@ export class Lifecycle {
    */
   get config(): SignInConfig | undefined {
     let first: SignInConfig | undefined;
-    for (const get of this.#hosts.values()) {
-      const element = get?.();
+    for (const [host, config] of this.#hosts) {
+      // An attached `<auth-login>` is a sign-in configuration (its properties).
+      const element = config ? (host as unknown as SignInConfig) : undefined;
       if (element?.autoRenew) return this.#pick(element);
       first ??= element;
     }
@@ -119,8 +120,8 @@ export class Lifecycle {
   /** Where events go: the first `<auth-login>` attached, else the first element, else the document. */
   get #announcer(): EventTarget {
     let first: EventTarget | undefined;
-    for (const [host, get] of this.#hosts) {
-      if (get?.()) return host;
+    for (const [host, config] of this.#hosts) {
+      if (config) return host;
       first ??= host;
     }
     return first ?? document;

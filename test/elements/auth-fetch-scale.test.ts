@@ -3,6 +3,7 @@
 import { expect, fixture, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/define.js';
 import type { AuthFetchElement } from '../../src/elements/auth-fetch.js';
+import { CHANGES } from '../../src/elements/dom.js';
 import type { AuthErrorEvent } from '../../src/events.js';
 import { TokenStore } from '../../src/store/token-store.js';
 import { clearStores, signIn, storeName } from '../helpers/flow.js';
@@ -34,12 +35,13 @@ describe('<auth-fetch> at scale', () => {
     const el = document.createElement('auth-fetch');
     expect([el.url, el.method, el.store, el.as, el.body, el.contentType, el.timeout, el.debounce, el.refreshOn, el.emit]).to.deep.equal([null, 'GET', 'default', 'json', null, null, 0, 0, null, null]);
     expect([el.auto, el.noReset, el.error, el.signedOut, el.empty]).to.deep.equal([false, false, false, false, false]);
-    // Lit keeps reactive values under symbols: none until one is set.
-    expect(Object.getOwnPropertySymbols(el)).to.have.length(0);
+    // Lit keeps reactive values under symbols: none until one is set (besides the changes' place, tested below).
+    const symbols = () => Object.getOwnPropertySymbols(el).filter((symbol) => symbol !== CHANGES);
+    expect(symbols()).to.have.length(0);
     el.method = 'POST';
     el.setAttribute('store', 'other');
     expect([el.method, el.store]).to.deep.equal(['POST', 'other']);
-    expect(Object.getOwnPropertySymbols(el)).to.have.length(2);
+    expect(symbols()).to.have.length(2);
     el.method = undefined as unknown as string;
     expect(el.method).to.equal('GET');
     // Still reactive: a reflected property set after the default reaches its attribute, and back.
@@ -51,6 +53,47 @@ describe('<auth-fetch> at scale', () => {
     await el.updateComplete;
     expect(el.hasAttribute('error')).to.equal(false);
     el.remove();
+  });
+
+  it('keeps no Map of changed properties while settled, and its updates still see every change', async () => {
+    type Internals = AuthFetchElement & { [CHANGES]?: Map<PropertyKey, unknown>; updated(changed: Map<PropertyKey, unknown>): void };
+    const el = (await fixture(`<auth-fetch url="https://api.example/x" store="${storeName()}"></auth-fetch>`)) as Internals;
+    // Lit's own Map (an own property of every element, empty between updates) is not there; nor is one of ours.
+    expect(Object.hasOwn(el, '_$AL')).to.equal(false);
+    expect(el[CHANGES]).to.equal(undefined);
+    const seen: [PropertyKey, unknown][][] = [];
+    const { updated } = el;
+    el.updated = function (this: Internals, changed) {
+      seen.push([...changed]);
+      updated.call(this, changed);
+    };
+    el.error = true;
+    el.method = 'POST';
+    // Pending: the changes with their old values, as Lit gives them.
+    expect([...el[CHANGES]!]).to.deep.equal([['error', false], ['method', 'GET']]);
+    await el.updateComplete;
+    expect(seen).to.deep.equal([[['error', false], ['method', 'GET']]]);
+    expect(el.hasAttribute('error')).to.equal(true);
+    expect(el[CHANGES]).to.equal(undefined);
+    el.error = false;
+    await el.updateComplete;
+    expect(seen[1]).to.deep.equal([['error', true]]);
+    expect(el.hasAttribute('error')).to.equal(false);
+    expect(el[CHANGES]).to.equal(undefined);
+  });
+
+  it('keeps no resolver of its first update once connected: one function for every element, and reconnecting still updates', async () => {
+    const wrapper = await fixture<HTMLDivElement>(`<div><auth-fetch url="https://api.example/a"></auth-fetch><auth-fetch url="https://api.example/b"></auth-fetch></div>`);
+    const [a, b] = [...wrapper.children] as (AuthFetchElement & { enableUpdating(requested: boolean): void })[];
+    await Promise.all([a!.updateComplete, b!.updateComplete]);
+    // Lit gives each element its own (the resolver of its first update's promise, a closure), kept for ever.
+    expect(a!.enableUpdating).to.equal(b!.enableUpdating);
+    a!.remove();
+    a!.error = true;
+    wrapper.append(a!);
+    await a!.updateComplete;
+    expect(a!.hasAttribute('error')).to.equal(true);
+    expect(a!.enableUpdating).to.equal(b!.enableUpdating);
   });
 
   describe('the shadow root holds the state slots only once a state needs them', () => {
