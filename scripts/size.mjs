@@ -17,7 +17,8 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 // body and the CDN API's wrappers moved to the protocol chunk; its budget keeps about 150 B for the DPoP attribute.
 // [dpop] added DPoP (its own chunk, 1.9 KB) and revocation on sign-out (the logout chunk, with <auth-logout>'s
 // logout() body and clearSessionsOf moved there): entry 8,130 B, all files 23,942 B. The entry's budget is now its
-// target; the total's holds what was reached.
+// target; the total's holds what was reached. [scale]'s lazy Map of changed properties cost 72 B, paid for by a
+// simpler StoreController: entry 8,189 B, all files 24,004 B.
 export const BUDGET = { entry: 8192, total: 24100 };
 export const TARGET = { entry: 8192, total: 12288 };
 
