@@ -398,7 +398,7 @@ async function scriptsLoaded(page, server, url, what) {
 }
 
 /**
- * The feature sets of the size table, each observed in a fresh tab with our code from `bundle` ('dist' or 'lib'):
+ * The feature sets of the size table, each observed in a fresh tab with our code from `bundle` ('dist', 'lib' or 'rollup'):
  * (a) a signed-out page with <auth-login>, <auth-callback>, <auth-fetch auto>; (b) the callback page handling an
  * implicit response; (c) a signed-in page with <auth-user> and an <auth-fetch> with a <template>; (d) the callback
  * page handling a code + PKCE response (the token request); and the side-by-side callback page (<auth-callback>, one

@@ -1,13 +1,15 @@
 // The benchmark pages, served by scripts/bench/server.mjs on the pages origin. Tags and a script, plus one inline
 // classic script (first in the head) that records the events with performance.now() (milliseconds since the
-// navigation started) and samples the JS heap. Every page that loads our code takes `?bundle=lib` to load lib/ as a
-// bundler user's app would have it (scripts/bench/sizes.mjs bundleLib) instead of dist/ (the CDN entry).
+// navigation started) and samples the JS heap. Every page that loads our code takes `?bundle=lib` (esbuild) or
+// `?bundle=rollup` to load lib/ as a bundler user's app would have it (scripts/bench/sizes.mjs bundleLib) instead of
+// dist/ (the CDN entry).
 import { PEERS } from './sizes.mjs';
 
 /** Where a page loads our code from: the tags (`page`) and the whole API (`api`, for the benchmark's own calls). */
 export const OURS = {
   dist: { page: '/dist/auth-elements.js', api: '/dist/auth-elements.js' },
   lib: { page: '/lib-bundle/page.js', api: '/lib-bundle/api.js' },
+  rollup: { page: '/lib-rollup/page.js', api: '/lib-rollup/api.js' },
 };
 
 /**
@@ -114,7 +116,7 @@ if (/[?&#](code|state|access_token|id_token)=/.test(location.href)) {
 
 /** The pages, by path; `urls` are the servers' origins. */
 export function benchPages(urls, clientId) {
-  const ours = (url) => OURS[url.searchParams.get('bundle') === 'lib' ? 'lib' : 'dist'];
+  const ours = (url) => (Object.hasOwn(OURS, url.searchParams.get('bundle')) ? OURS[url.searchParams.get('bundle')] : OURS.dist);
   const login = (extra = '') =>
     `<auth-login issuer="${urls.provider}" client-id="${clientId}" scope="openid profile read" allowed-origins="${urls.api}" silent-redirect-uri="/silent.html"${extra}></auth-login>`;
   const pages = {

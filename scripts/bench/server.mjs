@@ -1,7 +1,7 @@
 // The benchmark's own loopback servers, three origins on 127.0.0.1 (free ports):
 //   pages    the benchmark pages; dist/ as built (/dist/…: the CDN entry and whatever chunks sit beside it), the
 //            bundles of this run (/bundles/<name>.js: the peers' entries) and our lib/ bundled for bundler users
-//            (/lib-bundle/…, entry + chunks)
+//            (/lib-bundle/…: esbuild, /lib-rollup/…: Rollup; entry + chunks)
 //   provider a minimal OpenID provider: discovery, JWKS, /authorize answering at once (no login page) with an ID
 //            token and a JWT access token signed RS256 with jose for the request's nonce (implicit), or with a code
 //            that /token exchanges for them once the PKCE verifier matches (code + PKCE); it counts JWKS, silent
@@ -64,10 +64,10 @@ const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Em
 
 /**
  * Starts the three servers. `pages` maps a path to `{ html, isolated? }` or a function of the URL giving one;
- * `distDir` is served under /dist/, `libBundleDir` under /lib-bundle/, and `bundles` maps a name to a file served
- * at /bundles/<name>.js.
+ * `distDir` is served under /dist/, `libBundleDir` under /lib-bundle/, `rollupBundleDir` under /lib-rollup/, and
+ * `bundles` maps a name to a file served at /bundles/<name>.js.
  */
-export async function startServers({ pages, distDir, libBundleDir, bundles = {} }) {
+export async function startServers({ pages, distDir, libBundleDir, rollupBundleDir, bundles = {} }) {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'bench-key', alg: 'RS256', use: 'sig' };
   const counts = { jwks: 0, discovery: 0, authorize: 0, silent: 0, token: 0, api: 0, apiUnauthorized: 0, preflight: 0 };
@@ -115,7 +115,8 @@ export async function startServers({ pages, distDir, libBundleDir, bundles = {} 
     const bundle = /^\/bundles\/([\w-]+)\.js$/.exec(url.pathname)?.[1];
     const script = (bundle && bundles[bundle])
       || (url.pathname.startsWith('/dist/') && fileUnder(distDir, url.pathname.slice('/dist/'.length)))
-      || (url.pathname.startsWith('/lib-bundle/') && fileUnder(libBundleDir, url.pathname.slice('/lib-bundle/'.length)));
+      || (url.pathname.startsWith('/lib-bundle/') && fileUnder(libBundleDir, url.pathname.slice('/lib-bundle/'.length)))
+      || (url.pathname.startsWith('/lib-rollup/') && rollupBundleDir && fileUnder(rollupBundleDir, url.pathname.slice('/lib-rollup/'.length)));
     if (script && script.endsWith('.js')) {
       res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': settings.scripts, 'Cross-Origin-Resource-Policy': 'same-origin' });
       return res.end(settings.bust ? `${readFileSync(script, 'utf8')}\n//# ${settings.bust}\n` : readFileSync(script));

@@ -1,12 +1,15 @@
 // Bundle sizes, all bundled in this run through ONE pipeline, ours and theirs alike: esbuild (bundle, minify, ESM,
 // es2022, browser, Lit's and everyone's production build), then the terser pass of scripts/build.mjs, then gzip -9
-// and brotli (quality 11). dist/ is measured as `npm run build` wrote it (scripts/build.mjs: the same esbuild
-// options and the same terser pass); lib/ is bundled here for bundler users, with code splitting.
+// and brotli (quality 11). dist/ is measured as `npm run build` wrote it (scripts/build.mjs: Rollup, then the same
+// terser pass); lib/ is bundled here as bundler users' apps bundle it, with code splitting: by esbuild (the pipeline)
+// and by Rollup (what Vite's production build runs), each followed by the same terser pass.
+import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { build } from 'esbuild';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { rollup } from 'rollup';
 import { minify } from 'terser';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -107,7 +110,30 @@ export async function measureSizes(outDir) {
  * same pipeline. A page loads page.js and the chunks its usage reaches; all the files together are everything.
  */
 export async function bundleLib(outDir) {
-  return bundle({ page: join(ROOT, 'lib/define.js'), api: join(ROOT, 'lib/index.js') }, outDir, { splitting: true });
+  return bundle(LIB_ENTRIES, outDir, { splitting: true });
+}
+
+const LIB_ENTRIES = { page: join(ROOT, 'lib/define.js'), api: join(ROOT, 'lib/index.js') };
+
+/**
+ * The same app bundled by Rollup (Vite's production bundler) with its default code splitting: node resolution with
+ * the `browser` and `production` conditions, ES modules, then the same terser pass over every file. Rollup keeps a
+ * module that the entry and a lazy chunk share in the entry (esbuild gives it a chunk of its own, which the entry
+ * imports statically). Returns the written files as `bundle` does.
+ */
+export async function bundleLibRollup(outDir) {
+  const built = await rollup({ input: LIB_ENTRIES, plugins: [nodeResolve({ browser: true, exportConditions: ['production'] })], onwarn: () => {} });
+  const { output } = await built.generate({ format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' });
+  await built.close();
+  const files = [];
+  for (const chunk of output.filter((item) => item.type === 'chunk')) {
+    const { code } = await minify(chunk.code, TERSER);
+    const file = join(outDir, chunk.fileName);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, code);
+    files.push({ path: chunk.fileName, file, ...measure(code) });
+  }
+  return files;
 }
 
 /**
