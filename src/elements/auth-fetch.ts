@@ -91,12 +91,7 @@ export class AuthFetchElement extends ReactiveElement {
     }
   }
 
-  /** The store's changes, for the store controller: one function for every element. */
-  static #storeChanged(this: AuthFetchElement, store: TokenStore): void {
-    this.#tokenChanged(store);
-  }
-
-  #store = new StoreController(this, AuthFetchElement.#storeChanged as (this: Element, store: TokenStore) => void, undefined, false);
+  #store = new StoreController(this, AuthFetchElement.#tokenChanged as (this: Element, store: TokenStore) => void, undefined, false);
   /** Its requests' state, from its first request on (src/elements/fetch-request.ts runs them). */
   #requests: Requests | undefined;
   /** The `refresh-on` listener's. */
@@ -298,9 +293,9 @@ export class AuthFetchElement extends ReactiveElement {
    * A new token (sign-in, renewal, another tab) re-runs an `auto` request, unless its GET is in flight (that one is
    * waiting for this very renewal, to retry with the new token: aborting it for a new request would loop). Signed
    * out (here or in another tab), the GET in flight is dropped and what was rendered for the user goes away (an
-   * expired token alone keeps it); writes go on.
+   * expired token alone keeps it); writes go on. The store controller's listener: one function for every element.
    */
-  #tokenChanged(store: TokenStore): void {
+  static #tokenChanged(this: AuthFetchElement, store: TokenStore): void {
     const { session, accessToken: token } = store;
     const state = this.#requests;
     if (!session) {
