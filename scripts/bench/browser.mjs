@@ -420,19 +420,23 @@ export async function featureSizes(browser, server, clientId, bundle) {
     }
   };
   try {
-    await fresh('signedOut', async (page) => {
-      // Nothing to wait for but the load: a signed-out <auth-fetch auto> sends nothing.
-      await page.goto(`${urls.pages}/blank.html`);
-      const seen = [];
-      const listener = (response) => response.request().resourceType() === 'script' && seen.push([response.url().split(/[?#]/)[0], response.body()]);
-      page.on('response', listener);
-      await page.goto(`${urls.pages}/features/signed-out.html${q}`, { waitUntil: 'networkidle' });
-      await page.waitForTimeout(300);
-      page.off('response', listener);
-      const files = new Map();
-      for (const [file, body] of seen) files.set(file, { path: new URL(file).pathname, ...measure(await body) });
-      return [...files.values()];
-    });
+    // The signed-out page as its own app (its three tags alone), and with the tags of auth-elements/define in the
+    // app of every other page here (lib/ only; dist/ loads its one entry both times).
+    for (const [name, app] of [['signedOut', '&app'], ['signedOutDefine', '']]) {
+      await fresh(name, async (page) => {
+        // Nothing to wait for but the load: a signed-out <auth-fetch auto> sends nothing.
+        await page.goto(`${urls.pages}/blank.html`);
+        const seen = [];
+        const listener = (response) => response.request().resourceType() === 'script' && seen.push([response.url().split(/[?#]/)[0], response.body()]);
+        page.on('response', listener);
+        await page.goto(`${urls.pages}/features/signed-out.html${q}${app}`, { waitUntil: 'networkidle' });
+        await page.waitForTimeout(300);
+        page.off('response', listener);
+        const files = new Map();
+        for (const [file, body] of seen) files.set(file, { path: new URL(file).pathname, ...measure(await body) });
+        return [...files.values()];
+      });
+    }
     for (const [name, responseType] of [['callback', undefined], ['code', 'code']]) {
       await fresh(name, async (page) => {
         await page.goto(`${urls.pages}/blank.html`);

@@ -5,11 +5,15 @@
 // dist/ (the CDN entry).
 import { PEERS } from './sizes.mjs';
 
-/** Where a page loads our code from: the tags (`page`) and the whole API (`api`, for the benchmark's own calls). */
+/**
+ * Where a page loads our code from: the tags (`page`), the whole API (`api`, for the benchmark's own calls), and the
+ * signed-out page's own app (`signedOut`: its three tags alone, scripts/bench/sizes.mjs SIGNED_OUT_APP; dist/ has
+ * one entry for every page).
+ */
 export const OURS = {
-  dist: { page: '/dist/auth-elements.js', api: '/dist/auth-elements.js' },
-  lib: { page: '/lib-bundle/page.js', api: '/lib-bundle/api.js' },
-  rollup: { page: '/lib-rollup/page.js', api: '/lib-rollup/api.js' },
+  dist: { page: '/dist/auth-elements.js', api: '/dist/auth-elements.js', signedOut: '/dist/auth-elements.js' },
+  lib: { page: '/lib-bundle/page.js', api: '/lib-bundle/api.js', signedOut: '/lib-bundle/signed-out/signed-out.js' },
+  rollup: { page: '/lib-rollup/page.js', api: '/lib-rollup/api.js', signedOut: '/lib-rollup/signed-out/signed-out.js' },
 };
 
 /**
@@ -147,8 +151,9 @@ export function benchPages(urls, clientId) {
     // Start-up: our tags, signed out, no script (the benchmark imports it); the peers' page is empty.
     '/startup.html': { isolated: true, html: html('start-up', `${login()}\n<auth-callback></auth-callback>\n<auth-fetch auto url="${urls.api}/api/ping"></auth-fetch>`) },
     // The feature sets of the size table: what each page loads.
-    // (a) signed out: sign-in, callback and an automatic fetch of the implicit grant, no template.
-    '/features/signed-out.html': (url) => ({ html: html('signed out', `${login()}\n<auth-callback></auth-callback>\n<auth-fetch auto url="${urls.api}/api/ping"></auth-fetch>`, { src: ours(url).page }) }),
+    // (a) signed out: sign-in, callback and an automatic fetch of the implicit grant, no template; `&app` loads the
+    // page's own app (its three tags alone) instead of the tags of auth-elements/define.
+    '/features/signed-out.html': (url) => ({ html: html('signed out', `${login()}\n<auth-callback></auth-callback>\n<auth-fetch auto url="${urls.api}/api/ping"></auth-fetch>`, { src: ours(url)[url.searchParams.has('app') ? 'signedOut' : 'page'] }) }),
     // (b) and (d) the redirect page handling an implicit response, or a code to exchange (code + PKCE).
     '/features/callback.html': (url) => ({ html: html('callback', '<auth-callback></auth-callback>', { src: ours(url).page }) }),
     // (c) signed in: <auth-user>, an <auth-fetch> with a <template>.

@@ -19,7 +19,7 @@ import { CHROMIUM_ARGS, findChromium } from '../chromium.mjs';
 import { callbackCost, featureSizes, requestOverhead, scale, sideBySide, startup } from './browser.mjs';
 import { benchPages } from './pages.mjs';
 import { CLIENT_ID, startServers } from './server.mjs';
-import { bundleComposition, bundleLib, bundleLibRollup, measureSizes, PEERS, scriptsUnder, sizeBudget, total, version } from './sizes.mjs';
+import { bundleComposition, bundleLib, bundleLibRollup, measureSizes, PEERS, SIGNED_OUT_APP, scriptsUnder, sizeBudget, total, version } from './sizes.mjs';
 import { bytes, kb, num, spread } from './stats.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -62,6 +62,9 @@ const libDir = join(outDir, 'lib-bundle');
 const libFiles = await bundleLib(libDir);
 const rollupDir = join(outDir, 'lib-rollup');
 const rollupFiles = await bundleLibRollup(rollupDir);
+// Target (a)'s page as its own app (served under the same prefixes, in a folder of its own; not part of (e)).
+await bundleLib(join(libDir, 'signed-out'), SIGNED_OUT_APP);
+await bundleLibRollup(join(rollupDir, 'signed-out'), SIGNED_OUT_APP);
 const distFiles = scriptsUnder(DIST);
 const composition = await bundleComposition();
 const budget = sizeBudget();
@@ -107,7 +110,8 @@ const fileList = (files) => files.map((file) => `${file.path} ${num(file.gzip)}`
 
 // Sizes per feature set: what the pages loaded (observed), and everything (every file).
 const FEATURES = [
-  ['signedOut', '(a) signed-out page: `<auth-login>`, `<auth-callback>`, `<auth-fetch auto>` (implicit, no template)'],
+  ['signedOut', '(a) signed-out page: `<auth-login>`, `<auth-callback>`, `<auth-fetch auto>` (implicit, no template); lib/: its own app'],
+  ['signedOutDefine', '(a) the same page, lib/: the tags of `auth-elements/define` in the two-entry app'],
   ['callback', '(b) callback page handling an implicit response'],
   ['signedIn', '(c) signed-in page: `<auth-user>`, `<auth-fetch>` with a `<template>`'],
   ['code', '(d) callback page handling a code + PKCE response (token request)'],
@@ -148,8 +152,8 @@ out(
   '| target | measured | target | met |',
   '|---|---:|---:|---|',
   `| (a) signed-out page, script loaded, gzip -9: dist/ (CDN) | ${bytes(signedOut.dist)} | ≤ ${bytes(TARGET.signedOut)} | ${yes(signedOut.dist <= TARGET.signedOut)} |`,
-  `| (a) signed-out page, script loaded, gzip -9: lib/ bundled (splitting), esbuild | ${bytes(signedOut.lib)} | ≤ ${bytes(TARGET.signedOut)} | ${yes(signedOut.lib <= TARGET.signedOut)} |`,
-  `| (a) signed-out page, script loaded, gzip -9: lib/ bundled (splitting), Rollup | ${bytes(signedOut.rollup)} | ≤ ${bytes(TARGET.signedOut)} | ${yes(signedOut.rollup <= TARGET.signedOut)} |`,
+  `| (a) signed-out page, script loaded, gzip -9: lib/ bundled as the page's app (its three tags' entries, splitting), esbuild | ${bytes(signedOut.lib)} | ≤ ${bytes(TARGET.signedOut)} | ${yes(signedOut.lib <= TARGET.signedOut)} |`,
+  `| (a) signed-out page, script loaded, gzip -9: lib/ bundled as the page's app (its three tags' entries, splitting), Rollup | ${bytes(signedOut.rollup)} | ≤ ${bytes(TARGET.signedOut)} | ${yes(signedOut.rollup <= TARGET.signedOut)} |`,
   `| (e) everything the library can load, all files, gzip -9: dist/ | ${bytes(everything.dist.gzip)} | ≤ ${bytes(TARGET.everything)} | ${yes(everything.dist.gzip <= TARGET.everything)} |`,
   `| (e) everything the library can load, all files, gzip -9: lib/ bundled, esbuild | ${bytes(everything.lib.gzip)} | ≤ ${bytes(TARGET.everything)} | ${yes(everything.lib.gzip <= TARGET.everything)} |`,
   `| (e) everything the library can load, all files, gzip -9: lib/ bundled, Rollup | ${bytes(everything.rollup.gzip)} | ≤ ${bytes(TARGET.everything)} | ${yes(everything.rollup.gzip <= TARGET.everything)} |`,
@@ -234,10 +238,15 @@ out(
   'Every script response of the page, observed in Chromium (playwright response events; scripts served no-store so each',
   'one comes over the network), summed gzip -9 (each file on its own, as served). dist/: the CDN entry dist/auth-elements.js',
   'and whatever chunks it imports, as `npm run build` wrote them. lib/: an app\'s bundle of `auth-elements/define`',
-  '(lib/define.js) and of the whole API (lib/index.js, which the benchmark\'s own sign-ins use), with code splitting:',
-  'by esbuild through the pipeline below, and by Rollup (what Vite\'s production build runs; its default splitting, the',
-  'same terser pass). The page loads page.js and the chunks its usage reaches. Lit\'s css-tag (which dist/ replaces) is',
-  'in both lib/ bundles: ReactiveElement imports it, and a bundler user\'s build keeps it.',
+  '(lib/define.js, every tag) and of the whole API (lib/index.js, which the benchmark\'s own sign-ins use), two entries',
+  'with code splitting: by esbuild through the pipeline below, and by Rollup (what Vite\'s production build runs; its',
+  'default splitting, the same terser pass). The page loads page.js and the chunks its usage reaches. The signed-out',
+  'page (a) is also bundled as an app of its own, as a bundler user who writes only those three tags has it: one entry',
+  'importing `auth-elements/auth-login`, `auth-elements/auth-callback` and `auth-elements/auth-fetch` (package.json',
+  '`exports`), the same two bundlers; that app is what target (a) measures for lib/. Lit\'s css-tag (which dist/',
+  'replaces) is in every lib/ bundle: ReactiveElement imports it, and a bundler user\'s build keeps it. esbuild gives',
+  'every module that the entry shares with a lazy chunk a chunk of its own that the entry imports at once (Rollup and',
+  'webpack keep those in the entry), so its page loads more, smaller files, and gzip pays for each file on its own.',
   '',
   '| feature set | dist/: gzip -9 | brotli | files | lib/ by esbuild: gzip -9 | brotli | files | lib/ by Rollup: gzip -9 | brotli | files |',
   '|---|---:|---:|---|---:|---:|---|---:|---:|---|',

@@ -109,11 +109,18 @@ export async function measureSizes(outDir) {
  * `api.js` re-exports the whole API (lib/index.js; the benchmark uses it to start sign-ins), code splitting on, the
  * same pipeline. A page loads page.js and the chunks its usage reaches; all the files together are everything.
  */
-export async function bundleLib(outDir) {
-  return bundle(LIB_ENTRIES, outDir, { splitting: true });
+export async function bundleLib(outDir, entries = LIB_ENTRIES) {
+  return bundle(entries, outDir, { splitting: true });
 }
 
 const LIB_ENTRIES = { page: join(ROOT, 'lib/define.js'), api: join(ROOT, 'lib/index.js') };
+
+/**
+ * The signed-out page of target (a) as an app of its own, for bundleLib and bundleLibRollup: one entry,
+ * `signed-out.js`, importing the three tags it uses through their own entry points (`auth-elements/auth-login`,
+ * `/auth-callback`, `/auth-fetch`, resolved through package.json `exports`), nothing else.
+ */
+export const SIGNED_OUT_APP = { 'signed-out': join(ENTRIES, 'signed-out.js') };
 
 /**
  * The same app bundled by Rollup (Vite's production bundler) with its default code splitting: node resolution with
@@ -121,8 +128,8 @@ const LIB_ENTRIES = { page: join(ROOT, 'lib/define.js'), api: join(ROOT, 'lib/in
  * module that the entry and a lazy chunk share in the entry (esbuild gives it a chunk of its own, which the entry
  * imports statically). Returns the written files as `bundle` does.
  */
-export async function bundleLibRollup(outDir) {
-  const built = await rollup({ input: LIB_ENTRIES, plugins: [nodeResolve({ browser: true, exportConditions: ['production'] })], onwarn: () => {} });
+export async function bundleLibRollup(outDir, entries = LIB_ENTRIES) {
+  const built = await rollup({ input: entries, plugins: [nodeResolve({ browser: true, exportConditions: ['production'] })], onwarn: () => {} });
   const { output } = await built.generate({ format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' });
   await built.close();
   const files = [];
