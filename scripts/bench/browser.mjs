@@ -434,8 +434,9 @@ export async function featureSizes(browser, server, clientId, bundle) {
   };
   try {
     // The signed-out page as its own app (its three tags alone), and with the tags of auth-elements/define in the
-    // app of every other page here (lib/ only; dist/ loads its one entry both times).
-    for (const [name, app] of [['signedOut', '&app'], ['signedOutDefine', '']]) {
+    // app of every other page here (lib/ only: dist/ has one entry for both, measured once).
+    const variants = OURS[bundle].signedOut === OURS[bundle].page ? [['signedOut', '']] : [['signedOut', '&app'], ['signedOutDefine', '']];
+    for (const [name, app] of variants) {
       await fresh(name, async (page) => {
         // Nothing to wait for but the load: a signed-out <auth-fetch auto> sends nothing.
         await page.goto(`${urls.pages}/blank.html`);
@@ -450,6 +451,7 @@ export async function featureSizes(browser, server, clientId, bundle) {
         return [...files.values()];
       });
     }
+    sets.signedOutDefine ??= sets.signedOut;
     for (const [name, responseType] of [['callback', undefined], ['code', 'code']]) {
       await fresh(name, async (page) => {
         await page.goto(`${urls.pages}/blank.html`);

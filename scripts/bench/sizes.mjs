@@ -108,6 +108,7 @@ export async function measureSizes(outDir) {
  * Our lib/ as a bundler user's app bundles it: `page.js` imports `auth-elements/define` (lib/define.js: the tags),
  * `api.js` re-exports the whole API (lib/index.js; the benchmark uses it to start sign-ins), code splitting on, the
  * same pipeline. A page loads page.js and the chunks its usage reaches; all the files together are everything.
+ * `entries` bundles another app instead (SIGNED_OUT_APP).
  */
 export async function bundleLib(outDir, entries = LIB_ENTRIES) {
   return bundle(entries, outDir, { splitting: true });
@@ -126,7 +127,7 @@ export const SIGNED_OUT_APP = { 'signed-out': join(ENTRIES, 'signed-out.js') };
  * The same app bundled by Rollup (Vite's production bundler) with its default code splitting: node resolution with
  * the `browser` and `production` conditions, ES modules, then the same terser pass over every file. Rollup keeps a
  * module that the entry and a lazy chunk share in the entry (esbuild gives it a chunk of its own, which the entry
- * imports statically). Returns the written files as `bundle` does.
+ * imports statically). Returns the written files as `bundle` does; `entries` as for bundleLib.
  */
 export async function bundleLibRollup(outDir, entries = LIB_ENTRIES) {
   const built = await rollup({ input: entries, plugins: [nodeResolve({ browser: true, exportConditions: ['production'] })], onwarn: () => {} });
