@@ -56,12 +56,12 @@ console.log(`built lib/ and dist/auth-elements.js (+ ${output.filter((chunk) => 
  * checks, discovery and keys, the session lifecycle, silent and popup sign-in, the code flow, API calls);
  * `templates`: `<template>` rendering; `logout`: sign-out at the provider (token revocation and the end-session URL,
  * loaded on the click of `<auth-logout>`); `dpop`: DPoP keys and proofs (RFC 9449), for pages with DPoP-bound tokens
- * only. The elements import `protocol` and `logout` through one module each (lib/chunks/), which is in its group. A
- * module that the entry needs at once stays in the entry, whatever its group.
+ * only. A module that the entry needs at once
+ * stays in the entry, whatever its group.
  */
 function chunkOf(id, { getModuleInfo }) {
   const file = id.replace(/\\/g, '/');
-  const group = /\/lib\/(protocol\/(logout|revoke)|session\/sign-out|chunks\/logout)\.js$/.test(file) ? 'logout' : /\/lib\/protocol\/dpop\.js$/.test(file) ? 'dpop' : /\/lib\/render\//.test(file) ? 'templates' : /\/lib\/(protocol|session)\/|\/lib\/(elements\/fetch-request|chunks\/protocol)\.js$/.test(file) ? 'protocol' : undefined;
+  const group = /\/lib\/(protocol\/(logout|revoke)|session\/sign-out)\.js$/.test(file) ? 'logout' : /\/lib\/protocol\/dpop\.js$/.test(file) ? 'dpop' : /\/lib\/render\//.test(file) ? 'templates' : /\/lib\/(protocol|session)\/|\/lib\/elements\/fetch-request\.js$/.test(file) ? 'protocol' : undefined;
   // Named as the entry: rollup would otherwise pull the dependencies of a group's modules into the group.
   return eager(getModuleInfo).has(id) ? 'auth-elements' : group;
 }

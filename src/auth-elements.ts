@@ -20,10 +20,10 @@ export type { ResponseType, StorageKind, SignInConfig } from './protocol/authori
 export { parseFragment } from './protocol/fragment.js';
 export { clearDiscoveryCache } from './protocol/caches.js';
 
-type Api = typeof import('./chunks/protocol.js');
+type Api = typeof import('./session/api.js');
 
-/** `name` of the protocol chunk (src/chunks/protocol.ts), loaded on the first call (a failure to load it is `network_error`, tried again next time). */
-const lazy = <K extends keyof Api>(name: K) => (async (...args: unknown[]) => ((await loadChunk(import('./chunks/protocol.js')))[name] as (...args: unknown[]) => unknown)(...args)) as Api[K];
+/** `name` of the API chunk, loaded on the first call (a failure to load it is `network_error`, tried again next time). */
+const lazy = <K extends keyof Api>(name: K) => (async (...args: unknown[]) => ((await loadChunk(import('./session/api.js')))[name] as (...args: unknown[]) => unknown)(...args)) as Api[K];
 
 export const startSignIn = lazy('startSignIn');
 export const silentSignIn = lazy('silentSignIn');

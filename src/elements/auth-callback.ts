@@ -68,7 +68,7 @@ export class AuthCallbackElement extends ReactiveElement {
       if (!params && !/[?&]state=/.test(location.search)) return;
       // Its content ("Signing you in…") shows only while a response is handled.
       if (params) this.toggleAttribute('handling', true);
-      if (await (await loadChunk(import('../chunks/protocol.js'))).complete(this, fragment, params)) this.removeAttribute('handling');
+      if (await (await loadChunk(import('../session/response.js'))).complete(this, fragment, params)) this.removeAttribute('handling');
     } catch (error) {
       this.removeAttribute('handling');
       this.dispatchEvent(new AuthErrorEvent(errorDetail(error)));

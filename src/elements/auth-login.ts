@@ -6,7 +6,7 @@ import { AuthButtonElement } from './auth-button.js';
 import { checkEnum } from './report.js';
 
 /** The popup and silent sign-in code, loaded when first needed (or when a `mode="popup"` element appears). */
-const popup = () => loadChunk(import('../chunks/protocol.js'));
+const popup = () => loadChunk(import('../protocol/silent.js'));
 
 /**
  * A sign-in button: sends the user to the provider's `/authorize` with a fresh `state` and `nonce`
@@ -149,7 +149,7 @@ export class AuthLoginElement extends AuthButtonElement implements SignInConfig 
    */
   login(): Promise<string | undefined> {
     // The sign-in code (src/session/login.ts) is loaded with the protocol it needs.
-    return this.run(async () => (await loadChunk(import('../chunks/protocol.js'))).login(this));
+    return this.run(async () => (await loadChunk(import('../session/login.js'))).login(this));
   }
 
   /**

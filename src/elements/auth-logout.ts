@@ -54,7 +54,7 @@ export class AuthLogoutElement extends AuthButtonElement {
     // The sign-out code (src/session/sign-out.ts: revocation, the provider's sign-out) is loaded on the click. Where
     // it cannot be (offline), the local session ends all the same, and the error says why nothing else happened.
     const { store } = this.storeController;
-    return this.run(async () => (await loadChunk(import('../chunks/logout.js')).catch((error: unknown) => {
+    return this.run(async () => (await loadChunk(import('../session/sign-out.js')).catch((error: unknown) => {
       store.clear();
       throw error;
     })).signOut(this, store));

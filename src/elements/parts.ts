@@ -16,6 +16,6 @@ function part<T>(load: () => Promise<T>): Part<T> {
 }
 
 /** `<auth-fetch>`'s requests (its first request or form submit; in the protocol chunk, with the API call itself). */
-export const requests = part(() => import('../chunks/protocol.js'));
+export const requests = part(() => import('./fetch-request.js'));
 /** `<template>` filling (`<auth-fetch>` and `<auth-user>`, when they first have something to show). */
 export const templates = part(() => import('../render/stamp.js'));

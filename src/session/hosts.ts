@@ -31,7 +31,7 @@ export function lifecycleOf(name: TokenStore | string): Promise<Lifecycle> {
   const store = typeof name === 'string' ? getStore(name) : name;
   const entry = entryOf(store);
   if (!entry.lifecycle) {
-    const loading = (entry.lifecycle = loadChunk(import('../chunks/protocol.js')).then(({ Lifecycle }) => new Lifecycle(store, entry.hosts)));
+    const loading = (entry.lifecycle = loadChunk(import('./lifecycle.js')).then(({ Lifecycle }) => new Lifecycle(store, entry.hosts)));
     loading.catch(() => entry.lifecycle === loading && (entry.lifecycle = undefined));
   }
   return entry.lifecycle;

@@ -28,7 +28,7 @@ export const clock = {
  * renewal; replaced by tests that count.
  */
 export const renewer = {
-  run: async (config: SignInConfig, refresh?: [Session, string]) => (await loadChunk(import('../chunks/protocol.js'))).silentSignIn(config, undefined, refresh),
+  run: async (config: SignInConfig, refresh?: [Session, string]) => (await loadChunk(import('../protocol/silent.js'))).silentSignIn(config, undefined, refresh),
 };
 
 /** Outcomes that mean "no provider session": expected, never shown as errors of an automatic renewal. */

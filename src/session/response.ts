@@ -15,7 +15,7 @@ import { storeSession } from './signed-in.js';
  */
 export async function complete(host: EventTarget, fragment: string, params: Record<string, string> | null): Promise<boolean> {
   // The sign-out code (its own chunk) only for a query with a `state`.
-  const ended = /[?&]state=/.test(location.search) && (await loadChunk(import('../chunks/logout.js'))).takeLogoutReturn();
+  const ended = /[?&]state=/.test(location.search) && (await loadChunk(import('../protocol/logout.js'))).takeLogoutReturn();
   if (ended) {
     history.replaceState(history.state, '', ended.url);
     host.dispatchEvent(new AuthSignedOutEvent({ store: ended.logout.store, provider: true }));
